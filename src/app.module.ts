@@ -1,0 +1,45 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig, APP_CONFIG, validateEnvironment } from './config/app-config';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+import { loggerOptions } from './common/logging';
+import { OrganisationsModule } from './organisations/organisations.module';
+import { SeedModule } from './database/seed/seed.module';
+
+/** Makes the typed settings injectable everywhere as APP_CONFIG. */
+@Global()
+@Module({})
+class AppConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: AppConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+  }
+}
+
+/**
+ * The application. `config.databaseUrl` is already resolved (a server, or the embedded PostgreSQL
+ * started by main.ts) and migrated before this module is built.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        HealthModule,
+        AuditModule,
+        OrganisationsModule,
+        AuthModule,
+        SeedModule,
+      ],
+    };
+  }
+}

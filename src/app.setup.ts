@@ -1,0 +1,82 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { createValidationPipe } from './common/validation/validation-pipe';
+
+export const API_PREFIX = 'api/v1';
+
+/**
+ * Everything main.ts and the tests both need: body limit, headers, prefix, validation, the
+ * problem+json filter and the OpenAPI document. Tests call this too, so they exercise the real stack.
+ */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: '1mb' });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+
+  const apiHeaders = helmet();
+  // Swagger UI needs inline styles and data: images; the rest of the API keeps helmet's strict default.
+  const docsHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'script-src': ["'self'", "'unsafe-inline'"] },
+    },
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docsHeaders : apiHeaders)(req, res, next));
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('pilot-booking API')
+      .setDescription(
+        'Booking and utilisation audit for shared innovation facilities (pilot platforms, verification centres, ' +
+          'supercomputing and intelligent-computing centres). Errors are RFC 9457 application/problem+json.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  addProblemResponses(document);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  return app;
+}
+
+/** Declares the problem+json schema and the 400 response that every operation can give. */
+function addProblemResponses(document: ReturnType<typeof SwaggerModule.createDocument>) {
+  document.components ??= {};
+  document.components.schemas ??= {};
+  document.components.schemas.Problem = {
+    type: 'object',
+    required: ['type', 'title', 'status', 'detail'],
+    properties: {
+      type: { type: 'string', format: 'uri' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      code: { type: 'string', description: 'Stable machine-readable error code, e.g. validation_failed, slot_taken.' },
+      instance: { type: 'string' },
+      errors: {
+        type: 'array',
+        items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      },
+    },
+  };
+  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+  for (const pathItem of Object.values(document.paths)) {
+    for (const op of Object.values(pathItem) as Array<{ responses?: Record<string, { description: string; content?: unknown }> }>) {
+      if (!op || typeof op !== 'object' || !op.responses) continue;
+      op.responses['400'] ??= { description: 'Malformed request or invalid fields (problem+json with `errors`).' };
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) >= 400) response.content = problem;
+      }
+    }
+  }
+}

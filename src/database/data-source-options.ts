@@ -1,0 +1,45 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+/** One place that says how the app talks to PostgreSQL; used by the app, the CLI and the tests. */
+export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: 20, application_name: 'pilot-booking' },
+    ...extra,
+  } as DataSourceOptions;
+}
+
+/** Applies pending migrations under an advisory lock, so several instances starting together queue. */
+export async function runMigrations(url: string, log: (m: string) => void = () => undefined): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(url, { extra: { max: 1 } } as Partial<DataSourceOptions>));
+  await ds.initialize();
+  try {
+    await ds.query('SELECT pg_advisory_lock(7316001)');
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    for (const m of applied) log(`applied migration ${m.name}`);
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.query('SELECT pg_advisory_unlock(7316001)').catch(() => undefined);
+    await ds.destroy();
+  }
+}
+
+/** Tells a server URL from the embedded one in logs without printing the password. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}

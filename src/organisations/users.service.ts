@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Actor, AuthUser, actorOf, Role } from '../common/auth/auth-user';
+import { hashPassword } from '../common/auth/password-hasher';
+import { badRequest, conflict, notFound } from '../common/errors/domain-error';
+import { page, Page } from '../common/pagination';
+import { Organisation, OrganisationKind } from './organisation.entity';
+import { CreateUserDto, UserQueryDto } from './organisations.dto';
+import { isUniqueViolation, OrganisationsService } from './organisations.service';
+import { User } from './user.entity';
+
+/** Which organisation kind each role belongs to (admins belong to none). */
+const ROLE_ORGANISATION_KIND: Record<Exclude<Role, 'admin'>, OrganisationKind> = {
+  enterprise: 'enterprise',
+  operator: 'operator',
+  official: 'authority',
+};
+
+export const emailTaken = () => conflict('email_taken', 'A user with this e-mail address already exists.');
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Admin: create a user in an organisation whose kind fits the role. */
+  async create(auth: AuthUser, dto: CreateUserDto): Promise<User> {
+    return this.dataSource.transaction((em) => this.insert(em, actorOf(auth), dto));
+  }
+
+  async insert(em: EntityManager, actor: Actor, dto: CreateUserDto): Promise<User> {
+    let org: Organisation | null = null;
+    if (dto.role === 'admin') {
+      if (dto.organisationId) throw badRequest('validation_failed', 'Admins belong to no organisation.', [{ field: 'organisationId', message: 'organisationId must be omitted for admins' }]);
+    } else {
+      org = await em.findOne(Organisation, { where: { id: dto.organisationId } });
+      if (!org) throw notFound('Organisation');
+      const expected = ROLE_ORGANISATION_KIND[dto.role];
+      if (org.kind !== expected) {
+        throw badRequest('role_does_not_fit_organisation', `A user with role ${dto.role} must belong to an ${expected} organisation; this one is an ${org.kind}.`, [
+          { field: 'role', message: `role ${dto.role} needs an organisation of kind ${expected}` },
+        ]);
+      }
+    }
+    if (await em.exists(User, { where: { email: dto.email } })) throw emailTaken();
+    let user: User;
+    try {
+      user = await em.save(
+        User,
+        em.create(User, {
+          email: dto.email,
+          displayName: dto.displayName,
+          role: dto.role,
+          organisationId: org?.id ?? null,
+          passwordHash: await hashPassword(dto.password),
+          active: true,
+        }),
+      );
+    } catch (e) {
+      if (isUniqueViolation(e, 'email')) throw emailTaken();
+      throw e;
+    }
+    await this.audit.record(em, actor, {
+      action: 'user.created',
+      entityType: 'user',
+      entityId: user.id,
+      organisationId: user.organisationId,
+      data: { email: user.email, role: user.role },
+    });
+    return this.view(user);
+  }
+
+  async list(q: UserQueryDto): Promise<Page<User>> {
+    const where: Record<string, unknown> = {};
+    if (q.role) where.role = q.role;
+    if (q.organisationId) where.organisationId = q.organisationId;
+    const [items, total] = await this.dataSource.getRepository(User).findAndCount({
+      where,
+      relations: { organisation: true },
+      order: { email: 'ASC' },
+      take: q.limit,
+      skip: q.offset,
+    });
+    return page(items, total, q);
+  }
+
+  /** Admins read anyone; others only themselves (anyone else is 404). */
+  async get(auth: AuthUser, id: string): Promise<User> {
+    if (auth.role !== 'admin' && auth.userId !== id) throw notFound('User');
+    const user = await this.dataSource.getRepository(User).findOne({ where: { id }, relations: { organisation: true } });
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  /** For login: the user with its password hash. */
+  findForLogin(email: string): Promise<User | null> {
+    return this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email: email.trim().toLowerCase() })
+      .getOne();
+  }
+
+  /** For the auth guard: an active user by id, or null. */
+  findActive(id: string): Promise<User | null> {
+    return this.dataSource.getRepository(User).findOne({ where: { id, active: true } });
+  }
+
+  async recordLogin(userId: string, at: Date): Promise<void> {
+    await this.dataSource.getRepository(User).update({ id: userId }, { lastLoginAt: at });
+  }
+
+  /** The CLI's create-admin: an admin created by the system actor (there may be no admin yet to act). */
+  createFirstAdmin(dto: CreateUserDto): Promise<User> {
+    return this.dataSource.transaction((em) => this.insert(em, { kind: 'system', label: 'cli create-admin' }, { ...dto, role: 'admin' }));
+  }
+
+  private view(user: User): User {
+    const { passwordHash: _omit, ...rest } = user;
+    return rest as User;
+  }
+}
