@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/bootstrap';
+import { loadAppConfig } from '../../src/config/app-config';
+import { runMigrations } from '../../src/database/data-source-options';
+import { DemoSeeder } from '../../src/database/seed/demo-seeder';
+import { DEMO_PASSWORD } from '../../src/database/seed/demo-accounts';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** supertest bound to the app's HTTP server. */
+  http: () => ReturnType<typeof request>;
+  databaseUrl: string;
+  /** A plain pg client on the test database, for checks in SQL. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Logs in (demo password by default) and returns the bearer access token. */
+  login(email: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh database on the suite's PostgreSQL (embedded or server), migrated. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.TEST_ADMIN_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_ADMIN_DATABASE_URL is not set: run the tests with `npm test` (jest globalSetup starts the database).');
+  const name = `pb_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await runMigrations(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestAppOptions {
+  /** Load the demo accounts (as the embedded start-up does). Default true. */
+  demo?: boolean;
+  /** Extra environment for loadAppConfig. */
+  env?: Record<string, string>;
+  /** Reuse an existing database (e.g. two app instances on one database); not dropped on close. */
+  databaseUrl?: string;
+}
+
+/** Boots the real app (the same setup as main.ts) on a fresh database, without listening on a port. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const config = loadAppConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    ...options.env,
+  });
+  const app = await createApp(config, { url: db.url, embedded: false, stop: async () => undefined });
+  await app.init();
+  if (options.demo !== false) await app.get(DemoSeeder).seed();
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  const http = () => request(app.getHttpServer());
+  return {
+    app,
+    http,
+    databaseUrl: db.url,
+    sql: async <T>(text: string, params?: unknown[]) => (await pg.query(text, params)).rows as T[],
+    login: async (email: string, password = DEMO_PASSWORD) => {
+      const res = await http().post('/api/v1/auth/login').send({ email, password });
+      if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.accessToken as string;
+    },
+    close: async () => {
+      await pg.end();
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Asserts an RFC 9457 problem response and returns its body. */
+export function expectProblem(res: request.Response, status: number, code?: string) {
+  if (res.status !== status) throw new Error(`expected ${status}${code ? ` ${code}` : ''}, got ${res.status}: ${JSON.stringify(res.body ?? res.text)}`);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(res.text);
+  expect(body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
+  if (code) expect(body.code).toBe(code);
+  return body as { type: string; title: string; status: number; detail: string; code: string; errors?: { field: string; message: string }[] };
+}
