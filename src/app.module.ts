@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { loggerOptions } from './common/logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { SeedModule } from './database/seed/seed.module';
+import { ClockModule } from './common/clock';
 
 /** Makes the typed settings injectable everywhere as APP_CONFIG. */
 @Global()
@@ -32,6 +33,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
         AppConfigModule.forRoot(config),
+        ClockModule,
         LoggerModule.forRoot(loggerOptions(config)),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         HealthModule,
