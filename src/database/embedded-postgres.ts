@@ -51,7 +51,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
 
-  const running = runningPostmaster(clusterDir);
+  let running = runningPostmaster(clusterDir);
+  if (running && isOrphan(running.pid)) {
+    // Left behind by an app that was killed hard: stop it and start our own, owned by this process.
+    log(`stopping an orphaned embedded PostgreSQL (pid ${running.pid}) left by an earlier run`);
+    await stopPostmaster(running.pid);
+    running = runningPostmaster(clusterDir);
+  }
   if (running) {
     log(`reusing the embedded PostgreSQL already serving ${clusterDir} (pid ${running.pid}, port ${running.port})`);
     const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${running.port}`;
@@ -129,6 +135,27 @@ function runningPostmaster(clusterDir: string): { pid: number; port: number } | 
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && isPostgres(pid)) return { pid, port };
   rmSync(pidFile, { force: true });
   return null;
+}
+
+/** A postmaster whose parent is gone (re-parented to init) or is not a Node process. */
+function isOrphan(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid <= 1) return true;
+    return !readFileSync(`/proc/${ppid}/comm`, 'utf8').trim().startsWith('node');
+  } catch {
+    return false;
+  }
+}
+
+async function stopPostmaster(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, writes a checkpoint
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 200 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 function isAlive(pid: number): boolean {
