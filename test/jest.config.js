@@ -8,7 +8,7 @@ module.exports = {
     '^.+\\.ts$': [
       'ts-jest',
       {
-        tsconfig: 'tsconfig.json',
+        tsconfig: '<rootDir>/test/tsconfig.json',
         diagnostics: false,
         // The same OpenAPI plugin as `nest build`, so /docs-json in tests shows the DTO schemas.
         astTransformers: {
