@@ -4,6 +4,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BookingsModule } from './bookings/bookings.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { CatalogueModule } from './catalogue/catalogue.module';
 import { AppConfig, APP_CONFIG, validateEnvironment } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
@@ -40,6 +43,9 @@ export class AppModule {
         AuditModule,
         OrganisationsModule,
         AuthModule,
+        CatalogueModule,
+        BookingsModule,
+        NotificationsModule,
         SeedModule,
       ],
     };

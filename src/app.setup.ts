@@ -5,6 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { requestId } from './common/logging';
+import { AppConfig, APP_CONFIG } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation-pipe';
 
 export const API_PREFIX = 'api/v1';
@@ -15,9 +17,17 @@ export const API_PREFIX = 'api/v1';
  */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: '1mb' });
-  app.set('trust proxy', 'loopback');
+  const config = app.get<AppConfig>(APP_CONFIG);
+  // Which proxies may say who the client is (X-Forwarded-For): login throttling counts per client address.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+
+  // Request id, security headers and CORS come before the body parser, so its errors (400, 413) have them too.
+  // pino-http keeps an existing req.id.
+  app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
+    req.id ??= requestId(req, res);
+    next();
+  });
 
   const apiHeaders = helmet();
   // Swagger UI needs inline styles and data: images; the rest of the API keeps helmet's strict default.
@@ -27,6 +37,20 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     },
   });
   app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docsHeaders : apiHeaders)(req, res, next));
+
+  // CORS only for the configured browser origins (none by default); no cookies are used, so no credentials.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: false,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Content-Disposition'],
+      maxAge: 600,
+    });
+  }
+
+  app.useBodyParser('json', { limit: '1mb' });
 
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
   app.useGlobalPipes(createValidationPipe());

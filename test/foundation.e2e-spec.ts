@@ -69,7 +69,7 @@ describe('foundation: auth, organisations, users, errors', () => {
       const me = await t.http().get('/api/v1/me').auth(token, { type: 'bearer' }).expect(200);
       expect(me.body.organisation.nameZh).toBe('测试·营口储能材料有限公司');
       const audit = await t.sql(`SELECT action FROM audit_entries WHERE entity_id IN ($1, $2) ORDER BY seq`, [me.body.organisation.id, me.body.id]);
-      expect(audit.map((a) => a.action)).toEqual(['organisation.created', 'user.created']);
+      expect(audit.map((a) => a.action)).toEqual(['organisation.created', 'user.created', 'auth.login_succeeded']);
     });
 
     it('refuses a duplicate e-mail with 409 and creates nothing', async () => {
@@ -119,7 +119,14 @@ describe('foundation: auth, organisations, users, errors', () => {
 
     it('returns a bearer token whose user is the caller', async () => {
       const res = await t.http().post('/api/v1/auth/login').send({ email: 'operator@demo.local', password: 'demo-pass-2024' }).expect(200);
-      expect(res.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 3600 });
+      expect(res.body).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        refreshExpiresIn: 14 * 24 * 3600,
+        passwordChangeRequired: false,
+      });
       const me = await t.http().get('/api/v1/me').auth(res.body.accessToken, { type: 'bearer' }).expect(200);
       expect(me.body).toEqual(expect.objectContaining({ email: 'operator@demo.local', role: 'operator', organisation: expect.objectContaining({ kind: 'operator' }) }));
     });

@@ -4,6 +4,28 @@ import { join, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
+const DURATION = /^\d+(ms|s|m|h|d)?$/;
+const DURATION_MESSAGE = (name: string) => `${name} must be a duration such as 30s, 15m, 1h or 14d (a bare number is seconds)`;
+const toInt = (fallback: number) => ({ value }: { value: unknown }) => (value === undefined || value === '' ? fallback : Number(value));
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+/** `15m` → 900000. A bare number is seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new ConfigError(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+/** Express' `trust proxy` setting from its text form: `false`, `true`, a hop count, or addresses/subnets/names. */
+export function parseTrustProxy(text: string): boolean | number | string {
+  const t = text.trim();
+  if (t === 'false' || t === '') return false;
+  if (t === 'true') return true;
+  if (/^\d+$/.test(t)) return Number(t);
+  return t;
+}
+
 /** The environment the app reads, validated once at start-up (ConfigModule's `validate`). */
 export class EnvironmentVariables {
   @IsOptional() @IsIn(['development', 'production', 'test'])
@@ -24,8 +46,43 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  /** Lifetime of a bearer access token: `15m`, `900s`, `900` (seconds), `1h`. */
+  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('ACCESS_TOKEN_TTL') })
+  ACCESS_TOKEN_TTL = '15m';
+
+  /** Lifetime of a refresh token; each refresh issues a new one with this lifetime. */
+  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('REFRESH_TOKEN_TTL') })
+  REFRESH_TOKEN_TTL = '14d';
+
+  /** Browser origins allowed to call the API (CORS), comma-separated, e.g. `https://booking.example.cn`. Empty: none. */
   @IsOptional() @IsString()
-  JWT_EXPIRES_IN = '1h';
+  CORS_ORIGINS = '';
+
+  /** Express `trust proxy`: which proxies may set X-Forwarded-For (the client address used for throttling). */
+  @IsOptional() @IsString()
+  TRUST_PROXY = 'loopback';
+
+  /** Failed logins allowed from one client address per LOGIN_IP_WINDOW before it gets 429 for the rest of the window. */
+  @IsOptional() @Transform(toInt(50)) @IsInt() @Min(1)
+  LOGIN_IP_LIMIT = 50;
+
+  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('LOGIN_IP_WINDOW') })
+  LOGIN_IP_WINDOW = '15m';
+
+  /** Failed logins in a row (within LOGIN_LOCKOUT_DURATION) after which an account (an e-mail address) is locked. */
+  @IsOptional() @Transform(toInt(5)) @IsInt() @Min(1)
+  LOGIN_LOCKOUT_THRESHOLD = 5;
+
+  /** How long a locked account stays locked (also the window in which failures are counted). */
+  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('LOGIN_LOCKOUT_DURATION') })
+  LOGIN_LOCKOUT_DURATION = '15m';
+
+  /** Registrations (that pass validation) allowed from one client address per REGISTER_IP_WINDOW. */
+  @IsOptional() @Transform(toInt(20)) @IsInt() @Min(1)
+  REGISTER_IP_LIMIT = 20;
+
+  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('REGISTER_IP_WINDOW') })
+  REGISTER_IP_WINDOW = '1h';
 
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -41,7 +98,21 @@ export interface AppConfig {
   databaseUrl?: string;
   dataDir: string;
   jwtSecret: string;
-  jwtExpiresIn: string;
+  /** Access token lifetime in seconds. */
+  accessTokenTtlSeconds: number;
+  /** Refresh token lifetime in seconds. */
+  refreshTokenTtlSeconds: number;
+  /** Origins allowed by CORS; empty: CORS stays off. */
+  corsOrigins: string[];
+  trustProxy: boolean | number | string;
+  throttle: {
+    loginIpLimit: number;
+    loginIpWindowMs: number;
+    lockoutThreshold: number;
+    lockoutDurationMs: number;
+    registerIpLimit: number;
+    registerIpWindowMs: number;
+  };
   logLevel: string;
   demoData: boolean;
 }
@@ -56,8 +127,14 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
   if (parsed.NODE_ENV === 'production' && !parsed.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (at least 32 characters).');
   }
-  if (errors.length > 0) {
-    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+  for (const origin of splitList(parsed.CORS_ORIGINS)) {
+    if (!ORIGIN.test(origin)) lines.push(`CORS_ORIGINS: "${origin}" is not an origin such as https://booking.example.cn (scheme, host, optional port; no path, no *)`);
+  }
+  for (const name of ['ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'LOGIN_IP_WINDOW', 'LOGIN_LOCKOUT_DURATION', 'REGISTER_IP_WINDOW'] as const) {
+    if (DURATION.test(parsed[name]) && parseDuration(parsed[name]) < 1000) lines.push(`${name} must be at least one second`);
+  }
+  if (lines.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${lines.join('\n  - ')}\nFix the environment variables above and start again.`);
   }
   return parsed;
@@ -73,10 +150,25 @@ export function loadAppConfig(env: Record<string, unknown> = process.env): AppCo
     databaseUrl: v.DATABASE_URL,
     dataDir,
     jwtSecret: v.JWT_SECRET ?? persistentSecret(dataDir),
-    jwtExpiresIn: v.JWT_EXPIRES_IN,
+    accessTokenTtlSeconds: Math.floor(parseDuration(v.ACCESS_TOKEN_TTL) / 1000),
+    refreshTokenTtlSeconds: Math.floor(parseDuration(v.REFRESH_TOKEN_TTL) / 1000),
+    corsOrigins: splitList(v.CORS_ORIGINS),
+    trustProxy: parseTrustProxy(v.TRUST_PROXY),
+    throttle: {
+      loginIpLimit: v.LOGIN_IP_LIMIT,
+      loginIpWindowMs: parseDuration(v.LOGIN_IP_WINDOW),
+      lockoutThreshold: v.LOGIN_LOCKOUT_THRESHOLD,
+      lockoutDurationMs: parseDuration(v.LOGIN_LOCKOUT_DURATION),
+      registerIpLimit: v.REGISTER_IP_LIMIT,
+      registerIpWindowMs: parseDuration(v.REGISTER_IP_WINDOW),
+    },
     logLevel: v.LOG_LEVEL,
     demoData: v.DEMO_DATA !== 'false',
   };
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
 function persistentSecret(dataDir: string): string {

@@ -1,9 +1,10 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
 import { ROLES, Role } from '../common/auth/auth-user';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
 import { IsCreditCode } from '../common/validation/credit-code';
+import { IsAcceptablePassword } from '../common/validation/password';
 import { ORGANISATION_KINDS, OrganisationKind } from './organisation.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -49,8 +50,8 @@ export class CreateUserDto {
   @Transform(trim) @IsString() @Length(1, 100)
   displayName: string;
 
-  /** At least 10 characters. */
-  @IsString() @MinLength(10) @MaxLength(200)
+  /** At least 10 characters; not the e-mail address; not a common password. */
+  @IsAcceptablePassword()
   password: string;
 
   /** `enterprise`, `operator`, `official` or `admin`; it must fit the organisation's kind. */
@@ -76,8 +77,8 @@ export class RegisterEnterpriseDto {
   @Transform(lower) @IsEmail({}, { message: 'email must be an e-mail address' }) @MaxLength(254)
   email: string;
 
-  /** At least 10 characters. */
-  @IsString() @MinLength(10) @MaxLength(200)
+  /** At least 10 characters; not the e-mail address; not a common password. */
+  @IsAcceptablePassword()
   password: string;
 
   @Transform(trim) @IsString() @Length(1, 100)

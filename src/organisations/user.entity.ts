@@ -31,6 +31,13 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Set by an admin's password reset: until the user sets a new password, only `me`, `me/password` and logout work. */
+  @Column({ name: 'must_change_password', type: 'boolean', default: false })
+  mustChangePassword: boolean;
+
+  @Column({ name: 'password_changed_at', type: 'timestamptz', nullable: true })
+  passwordChangedAt: Date | null;
+
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
 

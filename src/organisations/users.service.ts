@@ -33,19 +33,7 @@ export class UsersService {
   }
 
   async insert(em: EntityManager, actor: Actor, dto: CreateUserDto): Promise<User> {
-    let org: Organisation | null = null;
-    if (dto.role === 'admin') {
-      if (dto.organisationId) throw badRequest('validation_failed', 'Admins belong to no organisation.', [{ field: 'organisationId', message: 'organisationId must be omitted for admins' }]);
-    } else {
-      org = await em.findOne(Organisation, { where: { id: dto.organisationId } });
-      if (!org) throw notFound('Organisation');
-      const expected = ROLE_ORGANISATION_KIND[dto.role];
-      if (org.kind !== expected) {
-        throw badRequest('role_does_not_fit_organisation', `A user with role ${dto.role} must belong to an ${expected} organisation; this one is an ${org.kind}.`, [
-          { field: 'role', message: `role ${dto.role} needs an organisation of kind ${expected}` },
-        ]);
-      }
-    }
+    const org = await this.organisationForRole(em, dto.role, dto.organisationId);
     if (await em.exists(User, { where: { email: dto.email } })) throw emailTaken();
     let user: User;
     try {
@@ -72,6 +60,23 @@ export class UsersService {
       data: { email: user.email, role: user.role },
     });
     return this.view(user);
+  }
+
+  /** The organisation a user with this role must belong to (null for admins); 400/404 when it does not fit. */
+  async organisationForRole(em: EntityManager, role: Role, organisationId: string | null | undefined): Promise<Organisation | null> {
+    if (role === 'admin') {
+      if (organisationId) throw badRequest('validation_failed', 'Admins belong to no organisation.', [{ field: 'organisationId', message: 'organisationId must be omitted for admins' }]);
+      return null;
+    }
+    const org = organisationId ? await em.findOne(Organisation, { where: { id: organisationId } }) : null;
+    if (!org) throw notFound('Organisation');
+    const expected = ROLE_ORGANISATION_KIND[role];
+    if (org.kind !== expected) {
+      throw badRequest('role_does_not_fit_organisation', `A user with role ${role} must belong to an ${expected} organisation; this one is an ${org.kind}.`, [
+        { field: 'role', message: `role ${role} needs an organisation of kind ${expected}` },
+      ]);
+    }
+    return org;
   }
 
   async list(q: UserQueryDto): Promise<Page<User>> {
@@ -107,6 +112,16 @@ export class UsersService {
   }
 
   /** For the auth guard: an active user by id, or null. */
+  /** Ids of the active users of organisations (notification recipients), inside the caller's transaction. */
+  async activeUserIdsOf(em: EntityManager, organisationIds: string[]): Promise<string[]> {
+    if (organisationIds.length === 0) return [];
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id FROM users WHERE organisation_id = ANY($1::uuid[]) AND active ORDER BY id`,
+      [organisationIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   findActive(id: string): Promise<User | null> {
     return this.dataSource.getRepository(User).findOne({ where: { id, active: true } });
   }

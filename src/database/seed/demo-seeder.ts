@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CatalogueDemoSeeder } from '../../catalogue/demo/catalogue-demo-seeder';
+import { DEMO_OPERATORS } from '../../catalogue/demo/demo-catalogue.data';
 import { Actor } from '../../common/auth/auth-user';
 import { Organisation } from '../../organisations/organisation.entity';
 import { OrganisationsService } from '../../organisations/organisations.service';
@@ -21,6 +23,7 @@ export class DemoSeeder {
     private readonly dataSource: DataSource,
     private readonly organisations: OrganisationsService,
     private readonly users: UsersService,
+    private readonly catalogue: CatalogueDemoSeeder,
   ) {}
 
   /** On an empty embedded database at start-up. */
@@ -32,11 +35,12 @@ export class DemoSeeder {
     return true;
   }
 
-  async seed(): Promise<{ organisations: number; users: number }> {
+  async seed(): Promise<{ organisations: number; users: number; facilities: number; resources: number }> {
     const started = Date.now();
     let createdOrgs = 0;
     let createdUsers = 0;
     const orgIds = new Map<string, string>();
+    let catalogue = { facilities: 0, resources: 0 };
     this.logger.log(`loading demo data: ${DEMO_ORGANISATIONS.length} organisations, ${DEMO_USERS.length} users`);
     await this.dataSource.transaction(async (em) => {
       for (const [i, o] of DEMO_ORGANISATIONS.entries()) {
@@ -62,8 +66,39 @@ export class DemoSeeder {
         }
         this.logger.log(`users ${i + 1}/${DEMO_USERS.length}: ${u.email}${exists ? ' (exists)' : ''}`);
       }
+      const operators = await this.seedCatalogueOperators(em, orgIds);
+      createdOrgs += operators.organisations;
+      createdUsers += operators.users;
+      catalogue = await this.catalogue.seed(em, orgIds, (m) => this.logger.log(m));
     });
-    this.logger.log(`demo data ready in ${Date.now() - started} ms: ${createdOrgs} organisations and ${createdUsers} users created`);
-    return { organisations: createdOrgs, users: createdUsers };
+    this.logger.log(
+      `demo data ready in ${Date.now() - started} ms: ${createdOrgs} organisations, ${createdUsers} users, ` +
+        `${catalogue.facilities} facilities and ${catalogue.resources} resources created`,
+    );
+    return { organisations: createdOrgs, users: createdUsers, ...catalogue };
+  }
+
+  /** The demo catalogue's further operator organisations, each with one operator user; their keys go into `orgIds`. */
+  private async seedCatalogueOperators(em: EntityManager, orgIds: Map<string, string>): Promise<{ organisations: number; users: number }> {
+    let organisations = 0;
+    let users = 0;
+    for (const op of DEMO_OPERATORS) {
+      const existing = await em.findOne(Organisation, { where: { nameZh: op.nameZh, kind: 'operator' } });
+      const org = existing ?? (await this.organisations.insert(em, SEED_ACTOR, { kind: 'operator', nameZh: op.nameZh, nameEn: op.nameEn, cityCode: op.cityCode }));
+      if (!existing) organisations++;
+      orgIds.set(op.key, org.id);
+      if (!(await em.exists(User, { where: { email: op.userEmail } }))) {
+        await this.users.insert(em, SEED_ACTOR, {
+          email: op.userEmail,
+          displayName: op.userDisplayName,
+          role: 'operator',
+          password: DEMO_PASSWORD,
+          organisationId: org.id,
+        });
+        users++;
+      }
+    }
+    this.logger.log(`catalogue operators: ${DEMO_OPERATORS.length} (${organisations} organisations and ${users} users created)`);
+    return { organisations, users };
   }
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { CatalogueModule } from '../../catalogue/catalogue.module';
 import { OrganisationsModule } from '../../organisations/organisations.module';
 import { DemoSeeder } from './demo-seeder';
 
 @Module({
-  imports: [OrganisationsModule],
+  imports: [OrganisationsModule, CatalogueModule],
   providers: [DemoSeeder],
   exports: [DemoSeeder],
 })

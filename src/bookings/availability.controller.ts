@@ -1,0 +1,31 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Auth } from '../common/auth/auth.decorators';
+import type { AuthUser } from '../common/auth/auth-user';
+import { PublicWithOptionalAuth } from '../catalogue/optional-auth';
+import { AvailabilityService } from './availability.service';
+import { AvailabilityQueryDto, AvailabilitySearchDto } from './bookings.dto';
+
+@ApiTags('availability')
+@Controller()
+export class AvailabilityController {
+  constructor(private readonly availability: AvailabilityService) {}
+
+  /**
+   * Free windows of one resource between `from` and `to` (default: the next 14 days): opening hours
+   * minus maintenance minus holds and their buffers, within the lead time and horizon. For pooled
+   * resources, the windows where at least `units` are free, with the free units in each.
+   */
+  @Get('resources/:id/availability')
+  @PublicWithOptionalAuth()
+  forResource(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string, @Query() query: AvailabilityQueryDto) {
+    return this.availability.forResource(auth, id, query);
+  }
+
+  /** Resources with at least one free window of `minHours`, with their first such windows. */
+  @Get('availability')
+  @PublicWithOptionalAuth()
+  search(@Query() query: AvailabilitySearchDto) {
+    return this.availability.search(query);
+  }
+}

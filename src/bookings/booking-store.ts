@@ -1,0 +1,247 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user';
+import type { BookingState } from './booking-transitions';
+
+/** A booking as read from SQL: the ranges split into instants, with resource and facility summaries. */
+export interface BookingRow {
+  id: string;
+  resource_id: string;
+  facility_id: string;
+  organisation_id: string;
+  requested_by: string;
+  starts_at: Date;
+  ends_at: Date;
+  blocked_from: Date;
+  blocked_until: Date;
+  exclusive: boolean;
+  units: number;
+  state: BookingState;
+  stage: string;
+  purpose: string;
+  project_id: string | null;
+  price_fen: string;
+  list_price_fen: string;
+  discount_percent: number;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  cancelled_by: string | null;
+  cancelled_at: Date | null;
+  cancel_reason: string | null;
+  checked_in_by: string | null;
+  checked_in_at: Date | null;
+  checked_out_by: string | null;
+  checked_out_at: Date | null;
+  ended_by_job: string | null;
+  ended_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  resource_name_zh: string;
+  resource_name_en: string;
+  resource_unit: string;
+  resource_mode: string;
+  facility_name_zh: string;
+  facility_name_en: string;
+  facility_address: string;
+  facility_time_zone: string;
+  facility_operator_id: string;
+  organisation_name_zh: string;
+  organisation_name_en: string | null;
+}
+
+const SELECT_BOOKING = `
+  SELECT b.id, b.resource_id, b.facility_id, b.organisation_id, b.requested_by,
+         lower(b.period) AS starts_at, upper(b.period) AS ends_at,
+         lower(b.blocked) AS blocked_from, upper(b.blocked) AS blocked_until,
+         b.exclusive, b.units, b.state, b.stage, b.purpose, b.project_id,
+         b.price_fen, b.list_price_fen, b.discount_percent,
+         b.decided_by, b.decided_at, b.decision_reason, b.cancelled_by, b.cancelled_at, b.cancel_reason,
+         b.checked_in_by, b.checked_in_at, b.checked_out_by, b.checked_out_at, b.ended_by_job, b.ended_at,
+         b.version, b.created_at, b.updated_at,
+         r.name_zh AS resource_name_zh, r.name_en AS resource_name_en, r.unit AS resource_unit, r.mode AS resource_mode,
+         f.name_zh AS facility_name_zh, f.name_en AS facility_name_en, f.address AS facility_address,
+         f.time_zone AS facility_time_zone, f.operator_id AS facility_operator_id,
+         o.name_zh AS organisation_name_zh, o.name_en AS organisation_name_en
+    FROM bookings b
+    JOIN resources r ON r.id = b.resource_id
+    JOIN facilities f ON f.id = b.facility_id
+    JOIN organisations o ON o.id = b.organisation_id`;
+
+/**
+ * Tenant scoping of bookings, in one place: an enterprise sees its organisation's, an operator its
+ * facilities', officials and admins all. Returns SQL over alias `b`/`f` and its parameters.
+ */
+export function bookingScope(auth: AuthUser, firstParam: number): { sql: string; params: unknown[] } {
+  switch (auth.role) {
+    case 'enterprise':
+      return { sql: `b.organisation_id = $${firstParam}`, params: [auth.organisationId] };
+    case 'operator':
+      return { sql: `f.operator_id = $${firstParam}`, params: [auth.organisationId] };
+    case 'official':
+    case 'admin':
+      return { sql: 'TRUE', params: [] };
+  }
+}
+
+export interface NewBooking {
+  resourceId: string;
+  facilityId: string;
+  organisationId: string;
+  requestedBy: string;
+  startsAt: Date;
+  endsAt: Date;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  exclusive: boolean;
+  units: number;
+  state: BookingState;
+  stage: string;
+  purpose: string;
+  projectId: string | null;
+  priceFen: number;
+  listPriceFen: number;
+  discountPercent: number;
+  decidedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface HeldWindow {
+  starts_at: Date;
+  ends_at: Date;
+  blocked_from: Date;
+  blocked_until: Date;
+  units: number;
+  state: BookingState;
+}
+
+/** Named queries of the booking engine; each takes the transaction's EntityManager explicitly. */
+@Injectable()
+export class BookingStore {
+  async findById(em: EntityManager, id: string, lock = false): Promise<BookingRow | null> {
+    // FOR UPDATE OF b: lock the booking row only, not the joined catalogue rows.
+    const rows: BookingRow[] = await em.query(`${SELECT_BOOKING} WHERE b.id = $1 ${lock ? 'FOR UPDATE OF b' : ''}`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async list(
+    em: EntityManager,
+    auth: AuthUser,
+    filters: { state?: string; resourceId?: string; facilityId?: string; from?: Date; to?: Date; limit: number; offset: number },
+  ): Promise<{ rows: BookingRow[]; total: number }> {
+    const scope = bookingScope(auth, 1);
+    const params: unknown[] = [...scope.params];
+    const where = [scope.sql];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filters.state) add('b.state = ?', filters.state);
+    if (filters.resourceId) add('b.resource_id = ?', filters.resourceId);
+    if (filters.facilityId) add('b.facility_id = ?', filters.facilityId);
+    if (filters.from) add('upper(b.period) > ?', filters.from);
+    if (filters.to) add('lower(b.period) < ?', filters.to);
+    const whereSql = where.join(' AND ');
+    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`, params);
+    const rows: BookingRow[] = await em.query(
+      `${SELECT_BOOKING} WHERE ${whereSql} ORDER BY lower(b.period) DESC, b.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filters.limit, filters.offset],
+    );
+    return { rows, total };
+  }
+
+  /** Whether the resource's opening time covers the whole window (evaluated in the facility's zone). */
+  async isWithinOpeningHours(em: EntityManager, resourceId: string, start: Date, end: Date): Promise<boolean> {
+    const [row] = await em.query(`SELECT resource_opening($1, $2, $3) @> tstzrange($2, $3) AS ok`, [resourceId, start, end]);
+    return row.ok === true;
+  }
+
+  /** Holding bookings of a resource whose blocked range meets `[from, to)`. */
+  async findHeldOverlapping(em: EntityManager, resourceId: string, from: Date, to: Date): Promise<HeldWindow[]> {
+    return em.query(
+      `SELECT lower(period) AS starts_at, upper(period) AS ends_at, lower(blocked) AS blocked_from, upper(blocked) AS blocked_until, units, state
+         FROM bookings
+        WHERE resource_id = $1 AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange($2, $3)
+        ORDER BY lower(blocked)`,
+      [resourceId, from, to],
+    );
+  }
+
+  /** The most units held at any instant of `[from, to)` (half-open: an end and a start at the same instant do not add up). */
+  async peakHeldUnits(em: EntityManager, resourceId: string, from: Date, to: Date): Promise<number> {
+    const [row] = await em.query(
+      `WITH held AS (
+         SELECT greatest(lower(blocked), $2::timestamptz) AS s, least(upper(blocked), $3::timestamptz) AS e, units
+           FROM bookings
+          WHERE resource_id = $1 AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange($2, $3)
+       ), events AS (
+         SELECT s AS t, units AS delta FROM held UNION ALL SELECT e, -units FROM held
+       )
+       SELECT coalesce(max(running), 0)::int AS peak
+         FROM (SELECT sum(delta) OVER (ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS running FROM events) x`,
+      [resourceId, from, to],
+    );
+    return row.peak;
+  }
+
+  /** Undecided requests an organisation has open on a resource. */
+  async countOpenRequests(em: EntityManager, resourceId: string, organisationId: string): Promise<number> {
+    const [row] = await em.query(`SELECT count(*)::int AS n FROM bookings WHERE resource_id = $1 AND organisation_id = $2 AND state = 'pending'`, [
+      resourceId,
+      organisationId,
+    ]);
+    return row.n;
+  }
+
+  /**
+   * The most unit-hours an organisation would hold on a resource in any rolling 30-day window that
+   * meets the new booking, counting the new booking. Candidate windows start where a booking starts
+   * or end where one ends: the maximum of a sum of overlaps is reached at one of those.
+   */
+  async peakUnitHoursIn30Days(em: EntityManager, resourceId: string, organisationId: string, start: Date, end: Date, units: number): Promise<number> {
+    const [row] = await em.query(
+      `WITH b AS (
+         SELECT period, units FROM bookings
+          WHERE resource_id = $1 AND organisation_id = $2 AND state IN ('pending', 'approved', 'in_use', 'completed')
+            AND period && tstzrange($3::timestamptz - interval '30 days', $4::timestamptz + interval '30 days')
+         UNION ALL SELECT tstzrange($3, $4), $5::int
+       ), candidates AS (
+         SELECT lower(period) AS ws FROM b UNION SELECT upper(period) - interval '30 days' FROM b
+       )
+       SELECT coalesce(max(total), 0)::float8 AS peak FROM (
+         SELECT c.ws, sum(b.units * extract(epoch FROM (least(upper(b.period), c.ws + interval '30 days') - greatest(lower(b.period), c.ws))) / 3600) AS total
+           FROM candidates c JOIN b ON b.period && tstzrange(c.ws, c.ws + interval '30 days')
+          WHERE tstzrange(c.ws, c.ws + interval '30 days') && tstzrange($3, $4)
+          GROUP BY c.ws
+       ) x`,
+      [resourceId, organisationId, start, end, units],
+    );
+    return Number(row.peak);
+  }
+
+  async insert(em: EntityManager, b: NewBooking): Promise<string> {
+    const [row] = await em.query(
+      `INSERT INTO bookings (resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, state, stage,
+                             purpose, project_id, price_fen, list_price_fen, discount_percent, decided_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, tstzrange($5, $6), tstzrange($5::timestamptz - make_interval(mins => $7), $6::timestamptz + make_interval(mins => $8)),
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+       RETURNING id`,
+      [
+        b.resourceId, b.facilityId, b.organisationId, b.requestedBy, b.startsAt, b.endsAt, b.bufferBeforeMinutes, b.bufferAfterMinutes,
+        b.exclusive, b.units, b.state, b.stage, b.purpose, b.projectId, b.priceFen, b.listPriceFen, b.discountPercent, b.decidedAt, b.createdAt,
+      ],
+    );
+    return row.id;
+  }
+
+  /** Applies a transition's column changes and bumps the version (calendar SEQUENCE). */
+  async applyTransition(em: EntityManager, id: string, to: BookingState, set: Record<string, unknown>, at: Date): Promise<void> {
+    const columns = Object.keys(set);
+    const assignments = columns.map((c, i) => `${c} = $${i + 4}`).join(', ');
+    await em.query(
+      `UPDATE bookings SET state = $2, version = version + 1, updated_at = $3${assignments ? ', ' + assignments : ''} WHERE id = $1`,
+      [id, to, at, ...columns.map((c) => set[c])],
+    );
+  }
+}

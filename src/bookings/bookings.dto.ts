@@ -1,0 +1,116 @@
+import { Transform, Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { CITY_CODES } from '../common/cities';
+import { PageQueryDto } from '../common/pagination';
+import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES } from '../catalogue/catalogue.constants';
+import { BOOKING_STATES, BookingState } from './booking-transitions';
+
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** ISO-8601 with an offset or Z only: a bare local time would be ambiguous. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const toInstant = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return value === undefined ? undefined : 'invalid';
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? 'invalid' : d;
+};
+const instantMessage = (field: string) => ({ message: `${field} must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:00:00+08:00` });
+
+export class CreateBookingDto {
+  @IsUUID()
+  resourceId: string;
+
+  /** Start, ISO-8601 with offset (inclusive). */
+  @Transform(toInstant) @IsDate(instantMessage('startsAt'))
+  startsAt: Date;
+
+  /** End, ISO-8601 with offset (exclusive). */
+  @Transform(toInstant) @IsDate(instantMessage('endsAt'))
+  endsAt: Date;
+
+  /** How many units of a pooled resource (GPUs, cores, fermenters); exclusive resources take 1. */
+  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  units?: number;
+
+  /** The chain stage this use serves: lab_validation, pilot_maturation or industrialisation. */
+  @IsIn(CHAIN_STAGES)
+  stage: ChainStage;
+
+  /** What the SME will do (shown to the operator). */
+  @Transform(trim) @IsString() @Length(1, 2000)
+  purpose: string;
+
+  /** The SME's chain project this booking belongs to (optional reference). */
+  @IsOptional() @IsUUID()
+  projectId?: string;
+}
+
+export class DecisionDto {
+  /** Why (required to reject; optional otherwise). */
+  @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
+  reason?: string;
+}
+
+export class BookingQueryDto extends PageQueryDto {
+  @IsOptional() @IsIn(BOOKING_STATES)
+  state?: BookingState;
+
+  @IsOptional() @IsUUID()
+  resourceId?: string;
+
+  @IsOptional() @IsUUID()
+  facilityId?: string;
+
+  /** Bookings whose window ends after this instant. */
+  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('from'))
+  from?: Date;
+
+  /** Bookings whose window starts before this instant. */
+  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('to'))
+  to?: Date;
+}
+
+export class AvailabilityQueryDto {
+  /** Start of the search range (default: now). */
+  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('from'))
+  from?: Date;
+
+  /** End of the search range (default: from + 14 days; at most 92 days after from). */
+  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('to'))
+  to?: Date;
+
+  /** Units needed (pooled resources; default 1). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000_000)
+  units?: number;
+}
+
+export class AvailabilitySearchDto extends AvailabilityQueryDto {
+  /** Shortest free window wanted, in hours (default 1). */
+  @IsOptional() @Type(() => Number) @Min(0.25) @Max(24 * 92)
+  minHours?: number;
+
+  @IsOptional() @IsIn(FACILITY_KINDS)
+  kind?: string;
+
+  @IsOptional() @IsIn(CITY_CODES)
+  city?: string;
+
+  @IsOptional() @IsIn(DIRECTIONS)
+  direction?: string;
+
+  @IsOptional() @IsIn(CHAIN_STAGES)
+  stage?: string;
+
+  @IsOptional() @IsIn(RESOURCE_MODES)
+  mode?: string;
+
+  /** How many resources (1–50, default 20). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(50)
+  limit?: number;
+
+  /** How many windows per resource (1–10, default 3). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  windowsPerResource?: number;
+}
+
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,255}$/;

@@ -1,0 +1,428 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ResourcesService } from '../catalogue/resources.service';
+import { Actor, actorOf, AuthUser } from '../common/auth/auth-user';
+import { Clock } from '../common/clock';
+import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../common/errors/domain-error';
+import { page, Page } from '../common/pagination';
+import { DAY_MS, MINUTE_MS, minutesBetween } from '../common/time';
+import { NotificationKind } from '../notifications/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { priceBooking } from './booking-pricing';
+import { BookingRow, BookingStore } from './booking-store';
+import { BookingAction, BookingParty, planTransition, TRANSITIONS } from './booking-transitions';
+import { BookingView, bookingView } from './booking-view';
+import { BookingQueryDto, CreateBookingDto, DecisionDto } from './bookings.dto';
+import { IdempotencyStore, requestHash } from './idempotency.store';
+
+const iso = (d: Date) => d.toISOString();
+
+/** The answer to POST /bookings: a fresh 201, or the replay of an earlier request with the same key. */
+export interface BookingCreated {
+  status: number;
+  body: BookingView;
+  replayed: boolean;
+}
+
+@Injectable()
+export class BookingsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: BookingStore,
+    private readonly idempotency: IdempotencyStore,
+    private readonly resources: ResourcesService,
+    private readonly organisations: OrganisationsService,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * An SME asks for a window. Rules of the resource first (422), then, with the resource row locked,
+   * fair-use limits (422) and conflicts (409); the insert is backed by the exclusion constraint.
+   * The booking, its audit entry and the idempotency record commit together.
+   */
+  async request(auth: AuthUser, dto: CreateBookingDto, idempotencyKey?: string): Promise<BookingCreated> {
+    const organisationId = auth.organisationId!;
+    const hash = requestHash({ ...dto, startsAt: iso(dto.startsAt), endsAt: iso(dto.endsAt) });
+    return this.dataSource.transaction(async (em) => {
+      const now = this.clock.now();
+      if (idempotencyKey) {
+        const earlier = await this.idempotency.claim(em, organisationId, idempotencyKey, hash, now);
+        if (earlier) return { status: earlier.status, body: earlier.body as BookingView, replayed: true };
+      }
+      const resource = await this.resources.findResourceForBooking(em, dto.resourceId);
+      if (!resource) throw notFound('Resource');
+      const units = this.unitsFor(resource, dto.units);
+      const { startsAt, endsAt } = dto;
+      if (endsAt <= startsAt) throw badRequest('validation_failed', 'endsAt must be after startsAt.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+      await this.checkRules(em, resource, startsAt, endsAt, now);
+
+      await this.resources.lockResource(em, resource.id);
+      await this.checkFairUse(em, resource, organisationId, startsAt, endsAt, units);
+      await this.checkFree(em, resource, startsAt, endsAt, units);
+
+      const organisation = await this.organisations.findById(organisationId, em);
+      const price = priceBooking({
+        pricePerUnitHourFen: resource.pricePerUnitHourFen,
+        units,
+        durationMinutes: minutesBetween(startsAt, endsAt),
+        smeDiscountPercent: resource.smeDiscountPercent,
+        isSme: organisation.sme,
+      });
+      const state = resource.approvalRequired ? 'pending' : 'approved';
+      let id: string;
+      try {
+        id = await this.store.insert(em, {
+          resourceId: resource.id,
+          facilityId: resource.facilityId,
+          organisationId,
+          requestedBy: auth.userId,
+          startsAt,
+          endsAt,
+          bufferBeforeMinutes: resource.bufferBeforeMinutes,
+          bufferAfterMinutes: resource.bufferAfterMinutes,
+          exclusive: resource.mode === 'exclusive',
+          units,
+          state,
+          stage: dto.stage,
+          purpose: dto.purpose,
+          projectId: dto.projectId ?? null,
+          priceFen: price.fen,
+          listPriceFen: price.listFen,
+          discountPercent: price.discountPercent,
+          decidedAt: state === 'approved' ? now : null,
+          createdAt: now,
+        });
+      } catch (e) {
+        // The resource lock makes this rare; the exclusion constraint is what guarantees it.
+        if (e instanceof QueryFailedError && (e as QueryFailedError & { code?: string }).code === '23P01') {
+          throw conflict('slot_taken', 'The window overlaps a booking that holds this resource (including changeover buffers).');
+        }
+        throw e;
+      }
+      await this.audit.record(em, actorOf(auth), {
+        action: 'booking.requested',
+        entityType: 'booking',
+        entityId: id,
+        organisationId,
+        data: {
+          resourceId: resource.id,
+          facilityId: resource.facilityId,
+          startsAt: iso(startsAt),
+          endsAt: iso(endsAt),
+          units,
+          state,
+          autoApproved: state === 'approved',
+          priceFen: price.fen,
+        },
+      }, now);
+      const created = (await this.store.findById(em, id))!;
+      await this.notify(em, 'booking_requested', created, now);
+      if (state === 'approved') await this.notify(em, 'booking_approved', created, now);
+      const body = bookingView(created);
+      if (idempotencyKey) await this.idempotency.complete(em, organisationId, idempotencyKey, { status: 201, body });
+      return { status: 201, body, replayed: false };
+    });
+  }
+
+  approve(auth: AuthUser, id: string, dto: DecisionDto) {
+    return this.act(auth, id, 'approve', dto.reason);
+  }
+
+  reject(auth: AuthUser, id: string, dto: DecisionDto) {
+    return this.act(auth, id, 'reject', dto.reason);
+  }
+
+  cancel(auth: AuthUser, id: string, dto: DecisionDto) {
+    return this.act(auth, id, 'cancel', dto.reason);
+  }
+
+  checkIn(auth: AuthUser, id: string) {
+    return this.act(auth, id, 'check_in');
+  }
+
+  checkOut(auth: AuthUser, id: string) {
+    return this.act(auth, id, 'check_out');
+  }
+
+  async list(auth: AuthUser, q: BookingQueryDto): Promise<Page<BookingView>> {
+    const { rows, total } = await this.store.list(this.dataSource.manager, auth, {
+      state: q.state,
+      resourceId: q.resourceId,
+      facilityId: q.facilityId,
+      from: q.from,
+      to: q.to,
+      limit: q.limit ?? 20,
+      offset: q.offset ?? 0,
+    });
+    return page(rows.map(bookingView), total, q);
+  }
+
+  /** Another tenant's booking is 404, not 403: its existence is not revealed. */
+  async get(auth: AuthUser, id: string): Promise<BookingView> {
+    const row = await this.store.findById(this.dataSource.manager, id);
+    if (!row || !this.canSee(auth, row)) throw notFound('Booking');
+    return bookingView(row);
+  }
+
+  /** A user's action on a booking: who may act is decided here, what may happen by the transition table. */
+  private async act(auth: AuthUser, id: string, action: BookingAction, reason?: string): Promise<BookingView> {
+    return this.dataSource.transaction(async (em) => {
+      const row = await this.store.findById(em, id, true);
+      if (!row || !this.canSee(auth, row)) throw notFound('Booking');
+      const party = this.partyOf(auth, row);
+      if (!party) throw forbidden(`You cannot ${action.replace('_', '-')} this booking: only ${describeParties(action)} may.`);
+      const now = this.clock.now();
+      if (action === 'cancel' && party === 'owner' && now >= row.starts_at) {
+        throw conflict('booking_started', 'The booking has started; only the facility operator can cancel it now.', { state: row.state });
+      }
+      if (action === 'check_in' && now >= row.ends_at) {
+        throw conflict('booking_over', 'The booked window is over; it can no longer be checked in.', { state: row.state });
+      }
+      await this.transition(em, row, action, party, actorOf(auth), now, reason);
+      return bookingView((await this.store.findById(em, id))!);
+    });
+  }
+
+  /**
+   * The one way a booking changes state, for the API and for scheduled jobs alike: checks the
+   * transition table, stamps who and when, and writes the audit entry in the caller's transaction.
+   */
+  async transition(em: EntityManager, row: BookingRow, action: BookingAction, party: BookingParty, actor: Actor, now: Date, reason?: string): Promise<void> {
+    const plan = planTransition(action, row.state, party);
+    if (!plan.ok) {
+      if (plan.error === 'not_allowed_party') throw forbidden(`Only ${describeParties(action)} may ${action.replace('_', '-')} a booking.`);
+      throw new DomainError(409, 'wrong_state', `A booking that is ${row.state} cannot be ${pastTense(action)} (only from: ${plan.allowedFrom.join(', ')}).`, {
+        state: row.state,
+        allowedFrom: plan.allowedFrom,
+      });
+    }
+    const rule = TRANSITIONS[action];
+    if (rule.reason === 'required' && !reason) {
+      throw badRequest('validation_failed', `A reason is required to ${action} a booking.`, [{ field: 'reason', message: 'reason is required' }]);
+    }
+    const userId = actor.kind === 'user' ? actor.userId : null;
+    const set: Record<string, unknown> = {};
+    switch (action) {
+      case 'approve':
+      case 'reject':
+        Object.assign(set, { decided_by: userId, decided_at: now, decision_reason: reason ?? null });
+        break;
+      case 'cancel':
+        Object.assign(set, { cancelled_by: userId, cancelled_at: now, cancel_reason: reason ?? null });
+        break;
+      case 'check_in':
+        Object.assign(set, { checked_in_by: userId, checked_in_at: now });
+        break;
+      case 'check_out':
+        Object.assign(set, { checked_out_by: userId, checked_out_at: now });
+        break;
+      case 'expire':
+      case 'mark_no_show':
+        Object.assign(set, { ended_by_job: actor.label, ended_at: now });
+        break;
+    }
+    await this.store.applyTransition(em, row.id, plan.to, set, now);
+    const kind = NOTIFY_ON[action];
+    if (kind) await this.notify(em, kind, row, now, reason);
+    await this.audit.record(
+      em,
+      actor,
+      {
+        action: `booking.${pastTense(action)}`,
+        entityType: 'booking',
+        entityId: row.id,
+        organisationId: row.organisation_id,
+        data: { from: row.state, to: plan.to, party, ...(reason ? { reason } : {}), facilityId: row.facility_id, resourceId: row.resource_id },
+      },
+      now,
+    );
+  }
+
+  /** Writes the booking's notifications into the outbox, in the same transaction as the change. */
+  notify(em: EntityManager, kind: NotificationKind, row: BookingRow, at: Date, reason?: string | null): Promise<number> {
+    return this.notifications.notifyBooking(
+      em,
+      kind,
+      {
+        bookingId: row.id,
+        organisationId: row.organisation_id,
+        operatorId: row.facility_operator_id,
+        resourceNameZh: row.resource_name_zh,
+        resourceNameEn: row.resource_name_en,
+        facilityNameZh: row.facility_name_zh,
+        facilityNameEn: row.facility_name_en,
+        organisationNameZh: row.organisation_name_zh,
+        startsAt: new Date(row.starts_at),
+        endsAt: new Date(row.ends_at),
+        timeZone: row.facility_time_zone,
+        reason,
+      },
+      at,
+    );
+  }
+
+  private canSee(auth: AuthUser, row: BookingRow): boolean {
+    if (auth.role === 'official' || auth.role === 'admin') return true;
+    if (auth.role === 'enterprise') return row.organisation_id === auth.organisationId;
+    return row.facility_operator_id === auth.organisationId;
+  }
+
+  private partyOf(auth: AuthUser, row: BookingRow): BookingParty | null {
+    if (auth.role === 'enterprise' && row.organisation_id === auth.organisationId) return 'owner';
+    if (auth.role === 'operator' && row.facility_operator_id === auth.organisationId) return 'operator';
+    return null;
+  }
+
+  private unitsFor(resource: { mode: string; capacity: number }, requested: number | undefined): number {
+    if (resource.mode === 'exclusive') {
+      if (requested !== undefined && requested !== 1) {
+        throw badRequest('validation_failed', 'An exclusive resource is booked whole: units must be 1 or omitted.', [{ field: 'units', message: 'units must be 1 for an exclusive resource' }]);
+      }
+      return 1;
+    }
+    if (requested === undefined) {
+      throw badRequest('validation_failed', 'units is required for a pooled resource.', [{ field: 'units', message: 'units is required for a pooled resource' }]);
+    }
+    if (requested > resource.capacity) {
+      throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all; ${requested} were asked for.`, { capacity: resource.capacity, units: requested });
+    }
+    return requested;
+  }
+
+  /** The rules of the resource that do not depend on other bookings, each refused with 422 and its code. */
+  private async checkRules(
+    em: EntityManager,
+    resource: Awaited<ReturnType<ResourcesService['findResourceForBooking']>> & object,
+    startsAt: Date,
+    endsAt: Date,
+    now: Date,
+  ): Promise<void> {
+    if (!resource.active || !resource.facility.active) {
+      throw unprocessable('inactive_resource', 'This resource is not taking bookings (it or its facility is deactivated).');
+    }
+    const minutes = (endsAt.getTime() - startsAt.getTime()) / MINUTE_MS;
+    if (minutes < resource.minDurationMinutes) {
+      throw unprocessable('too_short', `Bookings of this resource last at least ${resource.minDurationMinutes} minutes; this one is ${minutes}.`, {
+        minDurationMinutes: resource.minDurationMinutes,
+      });
+    }
+    if (minutes > resource.maxDurationMinutes) {
+      throw unprocessable('too_long', `Bookings of this resource last at most ${resource.maxDurationMinutes} minutes; this one is ${minutes}.`, {
+        maxDurationMinutes: resource.maxDurationMinutes,
+      });
+    }
+    const earliest = new Date(now.getTime() + resource.leadTimeMinutes * MINUTE_MS);
+    if (startsAt < earliest) {
+      throw unprocessable('lead_time', `This resource must be booked at least ${resource.leadTimeMinutes} minutes ahead: the earliest start is ${iso(earliest)}.`, {
+        leadTimeMinutes: resource.leadTimeMinutes,
+        earliestStart: iso(earliest),
+      });
+    }
+    const latest = new Date(now.getTime() + resource.horizonDays * DAY_MS);
+    if (endsAt > latest) {
+      throw unprocessable('beyond_horizon', `This resource can be booked at most ${resource.horizonDays} days ahead: the window must end by ${iso(latest)}.`, {
+        horizonDays: resource.horizonDays,
+        latestEnd: iso(latest),
+      });
+    }
+    if (!(await this.store.isWithinOpeningHours(em, resource.id, startsAt, endsAt))) {
+      throw unprocessable('outside_opening_hours', `The whole window must lie within the resource's opening hours (local time, ${resource.facility.timeZone}).`, {
+        timeZone: resource.facility.timeZone,
+      });
+    }
+    const maintenance = await this.resources.findMaintenanceOverlapping(em, resource.id, startsAt, endsAt);
+    if (maintenance.length > 0) {
+      throw unprocessable('in_maintenance', 'The window overlaps a maintenance window of this resource.', {
+        maintenance: maintenance.map((m) => ({ startsAt: iso(new Date(m.starts_at)), endsAt: iso(new Date(m.ends_at)), reason: m.reason })),
+      });
+    }
+  }
+
+  private async checkFairUse(
+    em: EntityManager,
+    resource: { id: string; maxOpenRequests: number | null; maxUnitHoursPer30Days: number | null; approvalRequired: boolean },
+    organisationId: string,
+    startsAt: Date,
+    endsAt: Date,
+    units: number,
+  ): Promise<void> {
+    if (resource.maxOpenRequests !== null && resource.approvalRequired) {
+      const open = await this.store.countOpenRequests(em, resource.id, organisationId);
+      if (open >= resource.maxOpenRequests) {
+        throw unprocessable('quota_exceeded', `Your organisation already has ${open} undecided requests on this resource; the limit is ${resource.maxOpenRequests}.`, {
+          limit: 'max_open_requests',
+          max: resource.maxOpenRequests,
+          used: open,
+          remaining: 0,
+        });
+      }
+    }
+    if (resource.maxUnitHoursPer30Days !== null) {
+      const requested = (units * (endsAt.getTime() - startsAt.getTime())) / 3_600_000;
+      const peak = await this.store.peakUnitHoursIn30Days(em, resource.id, organisationId, startsAt, endsAt, units);
+      if (peak > resource.maxUnitHoursPer30Days + 1e-9) {
+        const remaining = Math.max(0, Math.round((resource.maxUnitHoursPer30Days - (peak - requested)) * 100) / 100);
+        throw unprocessable(
+          'quota_exceeded',
+          `Your organisation may hold at most ${resource.maxUnitHoursPer30Days} unit-hours of this resource in any 30 days; ${remaining} are left around this window and ${requested} were asked for.`,
+          { limit: 'max_unit_hours_per_30_days', max: resource.maxUnitHoursPer30Days, requested, remaining },
+        );
+      }
+    }
+  }
+
+  /** 409 when the window is taken: for exclusive resources, the conflicting windows (no names); for pools, the peak. */
+  private async checkFree(
+    em: EntityManager,
+    resource: { id: string; mode: string; capacity: number; bufferBeforeMinutes: number; bufferAfterMinutes: number },
+    startsAt: Date,
+    endsAt: Date,
+    units: number,
+  ): Promise<void> {
+    const blockedFrom = new Date(startsAt.getTime() - resource.bufferBeforeMinutes * MINUTE_MS);
+    const blockedUntil = new Date(endsAt.getTime() + resource.bufferAfterMinutes * MINUTE_MS);
+    if (resource.mode === 'exclusive') {
+      const held = await this.store.findHeldOverlapping(em, resource.id, blockedFrom, blockedUntil);
+      if (held.length > 0) {
+        throw conflict('slot_taken', 'The window overlaps a booking that holds this resource (changeover buffers included).', {
+          conflicts: held.map((h) => ({ startsAt: iso(h.starts_at), endsAt: iso(h.ends_at), blockedFrom: iso(h.blocked_from), blockedUntil: iso(h.blocked_until) })),
+        });
+      }
+      return;
+    }
+    const peak = await this.store.peakHeldUnits(em, resource.id, blockedFrom, blockedUntil);
+    if (peak + units > resource.capacity) {
+      const held = await this.store.findHeldOverlapping(em, resource.id, blockedFrom, blockedUntil);
+      throw conflict('insufficient_capacity', `At the busiest moment of this window ${peak} of ${resource.capacity} units are held; ${units} more do not fit.`, {
+        capacity: resource.capacity,
+        peakHeldUnits: peak,
+        freeUnits: resource.capacity - peak,
+        conflicts: held.map((h) => ({ startsAt: iso(h.starts_at), endsAt: iso(h.ends_at), units: h.units })),
+      });
+    }
+  }
+}
+
+/** Which transitions tell people about it (check-in and check-out need no message). */
+const NOTIFY_ON: Partial<Record<BookingAction, NotificationKind>> = {
+  approve: 'booking_approved',
+  reject: 'booking_rejected',
+  cancel: 'booking_cancelled',
+  expire: 'booking_expired',
+  mark_no_show: 'booking_no_show',
+};
+
+function describeParties(action: BookingAction): string {
+  const names: Record<BookingParty, string> = { owner: 'the enterprise that booked it', operator: "the facility's operator", job: 'the scheduler' };
+  return TRANSITIONS[action].by.map((p) => names[p]).join(' or ');
+}
+
+function pastTense(action: BookingAction): string {
+  return (
+    { approve: 'approved', reject: 'rejected', cancel: 'cancelled', check_in: 'checked_in', check_out: 'checked_out', expire: 'expired', mark_no_show: 'marked_no_show' } as const
+  )[action];
+}

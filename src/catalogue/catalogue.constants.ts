@@ -1,0 +1,41 @@
+/** The catalogue's vocabularies (DESIGN.md "The domain in one page"); the migration's CHECKs list the same values. */
+export const FACILITY_KINDS = ['verification_centre', 'pilot_platform', 'supercomputing_centre', 'intelligent_computing_centre'] as const;
+export type FacilityKind = (typeof FACILITY_KINDS)[number];
+
+/** The programme's six industry directions. */
+export const DIRECTIONS = [
+  'artificial_intelligence',
+  'new_energy',
+  'new_materials',
+  'green_low_carbon',
+  'deep_sea_earth_space',
+  'life_health',
+] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/** Chain stages: 实验验证 → 中试熟化 → 产业化. */
+export const CHAIN_STAGES = ['lab_validation', 'pilot_maturation', 'industrialisation'] as const;
+export type ChainStage = (typeof CHAIN_STAGES)[number];
+
+export const RESOURCE_MODES = ['exclusive', 'pooled'] as const;
+export type ResourceMode = (typeof RESOURCE_MODES)[number];
+
+export const RESOURCE_UNITS = ['hour', 'gpu_hour', 'core_hour', 'run'] as const;
+export type ResourceUnit = (typeof RESOURCE_UNITS)[number];
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** Upper bounds that keep every value inside the integer columns and sensible. */
+export const LIMITS = {
+  /** 366 days, in minutes. */
+  maxDurationMinutes: 527_040,
+  maxLeadTimeMinutes: 527_040,
+  maxHorizonDays: 1_095,
+  maxBufferMinutes: 10_080,
+  maxCapacity: 1_000_000,
+  /** 1e12 fen = 10 billion yuan per unit-hour: far beyond any real price, still an exact JS number. */
+  maxPriceFen: 1_000_000_000_000,
+  maxUnitHoursPer30Days: 2_000_000_000,
+  maxOpenRequests: 10_000,
+  maxOpeningIntervals: 168,
+} as const;

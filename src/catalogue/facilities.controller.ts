@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Auth, Authenticated } from '../common/auth/auth.decorators';
+import type { AuthUser } from '../common/auth/auth-user';
+import { CreateFacilityDto, FacilityDetailDto, FacilityPageDto, FacilityQueryDto, UpdateFacilityDto } from './facilities.dto';
+import { FacilitiesService } from './facilities.service';
+import { PublicWithOptionalAuth } from './optional-auth';
+
+@ApiTags('catalogue')
+@Controller('facilities')
+export class FacilitiesController {
+  constructor(private readonly facilities: FacilitiesService) {}
+
+  /** Operators publish a facility of their own organisation; admins name the operator (`operatorId`). */
+  @Post()
+  @Authenticated('operator', 'admin')
+  @ApiCreatedResponse({ type: FacilityDetailDto })
+  create(@Auth() auth: AuthUser, @Body() dto: CreateFacilityDto) {
+    return this.facilities.create(auth, dto);
+  }
+
+  /** Search active facilities (no login needed) by kind, city, direction, stage and text in Chinese or English. */
+  @Get()
+  @PublicWithOptionalAuth()
+  @ApiOkResponse({ type: FacilityPageDto })
+  search(@Auth() auth: AuthUser | undefined, @Query() query: FacilityQueryDto) {
+    return this.facilities.search(auth, query);
+  }
+
+  /** One facility with its resources. Inactive facilities are shown only to their operator and admins (404 otherwise). */
+  @Get(':id')
+  @PublicWithOptionalAuth()
+  @ApiOkResponse({ type: FacilityDetailDto })
+  @ApiNotFoundResponse({ description: 'Unknown, or inactive and not yours.' })
+  get(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string) {
+    return this.facilities.get(auth, id);
+  }
+
+  /** Change any fields of your facility (admins: any facility); `active: false` hides it from search. */
+  @Patch(':id')
+  @Authenticated('operator', 'admin')
+  @ApiOkResponse({ type: FacilityDetailDto })
+  @ApiNotFoundResponse({ description: 'No such facility.' })
+  update(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateFacilityDto) {
+    return this.facilities.update(auth, id, dto);
+  }
+}

@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
+import { badRequest, DomainError, notFound } from '../common/errors/domain-error';
+import { page, Page } from '../common/pagination';
+import { Organisation } from '../organisations/organisation.entity';
+import { DEFAULT_TIME_ZONE } from './catalogue.constants';
+import { applyInactiveScope, inactiveScope, notYourFacility, operates } from './catalogue-access';
+import { likeSubstring } from './catalogue-validation';
+import { facilityView } from './catalogue-views';
+import { CreateFacilityDto, FacilityDetailDto, FacilityDto, FacilityQueryDto, FacilityResourceSummaryDto, UpdateFacilityDto } from './facilities.dto';
+import { Facility } from './facility.entity';
+import { Resource } from './resource.entity';
+
+/** What a new facility needs besides its operator (the seeder passes the same shape). */
+export type NewFacility = Omit<CreateFacilityDto, 'operatorId'>;
+
+/** Zones PostgreSQL confirmed, asked once each. */
+const knownZones = new Set<string>(['Asia/Shanghai', 'UTC']);
+
+const UPDATABLE: ReadonlyArray<keyof UpdateFacilityDto> = [
+  'kind', 'nameZh', 'nameEn', 'cityCode', 'address', 'directions', 'stages', 'timeZone', 'description', 'contact', 'active',
+];
+
+@Injectable()
+export class FacilitiesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Operators create facilities for their own organisation; admins name the operator organisation. */
+  async create(auth: AuthUser, dto: CreateFacilityDto): Promise<FacilityDetailDto> {
+    const { operatorId: requested, ...facility } = dto;
+    let operatorId: string;
+    if (auth.role === 'admin') {
+      if (!requested) {
+        throw badRequest('validation_failed', 'Admins must say which operator organisation runs the facility.', [
+          { field: 'operatorId', message: 'operatorId is required when an admin creates a facility' },
+        ]);
+      }
+      operatorId = requested;
+    } else {
+      if (!auth.organisationId) throw notYourFacility();
+      if (requested && requested !== auth.organisationId) {
+        throw new DomainError(403, 'not_your_organisation', 'Operators create facilities for their own organisation only; omit operatorId.');
+      }
+      operatorId = auth.organisationId;
+    }
+    const created = await this.dataSource.transaction((em) => this.insert(em, actorOf(auth), operatorId, facility));
+    return this.get(auth, created.id);
+  }
+
+  /** Inserts a facility and its audit entry inside the caller's transaction. */
+  async insert(em: EntityManager, actor: Actor, operatorId: string, dto: NewFacility): Promise<Facility> {
+    const operator = await em.findOne(Organisation, { where: { id: operatorId } });
+    if (!operator) throw notFound('Organisation');
+    if (operator.kind !== 'operator') {
+      throw badRequest('not_an_operator', `Organisation ${operatorId} is an ${operator.kind}, not an operator.`, [
+        { field: 'operatorId', message: 'operatorId must be an organisation of kind operator' },
+      ]);
+    }
+    const timeZone = dto.timeZone ?? DEFAULT_TIME_ZONE;
+    await this.assertTimeZoneKnown(timeZone);
+    const facility = await em.save(
+      Facility,
+      em.create(Facility, {
+        operatorId,
+        kind: dto.kind,
+        nameZh: dto.nameZh,
+        nameEn: dto.nameEn,
+        cityCode: dto.cityCode,
+        address: dto.address,
+        directions: dto.directions,
+        stages: dto.stages,
+        timeZone,
+        description: dto.description ?? '',
+        contact: dto.contact ?? '',
+        active: dto.active ?? true,
+      }),
+    );
+    await this.audit.record(em, actor, {
+      action: 'facility.created',
+      entityType: 'facility',
+      entityId: facility.id,
+      organisationId: operatorId,
+      data: {
+        kind: facility.kind,
+        nameZh: facility.nameZh,
+        nameEn: facility.nameEn,
+        cityCode: facility.cityCode,
+        directions: facility.directions,
+        stages: facility.stages,
+        timeZone: facility.timeZone,
+        active: facility.active,
+      },
+    });
+    facility.operator = operator;
+    return facility;
+  }
+
+  /**
+   * Partial update by the facility's operator or an admin. `active: false` deactivates (hidden
+   * from search, history kept); the audit entry says facility.deactivated / .reactivated / .updated.
+   */
+  async update(auth: AuthUser, id: string, dto: UpdateFacilityDto): Promise<FacilityDetailDto> {
+    await this.dataSource.transaction(async (em) => {
+      const facility = await this.lockFacility(em, id);
+      if (!facility) throw notFound('Facility');
+      this.assertOperates(auth, facility);
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      for (const key of UPDATABLE) {
+        const to = dto[key];
+        if (to === undefined) continue;
+        const from = facility[key as keyof Facility];
+        if (JSON.stringify(from) !== JSON.stringify(to)) changes[key] = { from, to };
+      }
+      if (Object.keys(changes).length === 0) return;
+      if (changes.timeZone) await this.assertTimeZoneKnown(dto.timeZone!);
+      const patch = Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.to]));
+      await em.update(Facility, { id }, patch);
+      const action = changes.active ? (dto.active ? 'facility.reactivated' : 'facility.deactivated') : 'facility.updated';
+      await this.audit.record(em, actorOf(auth), { action, entityType: 'facility', entityId: id, organisationId: facility.operatorId, data: { changes } });
+    });
+    return this.get(auth, id);
+  }
+
+  /** One facility with the resources the caller may see. Inactive ones are 404 except for their operator and admins. */
+  async get(auth: AuthUser | undefined, id: string): Promise<FacilityDetailDto> {
+    const facility = await this.dataSource.getRepository(Facility).findOne({ where: { id }, relations: { operator: true } });
+    if (!facility || (!facility.active && !operates(auth, facility.operatorId))) throw notFound('Facility');
+    const seesInactive = operates(auth, facility.operatorId);
+    const resources = await this.dataSource
+      .getRepository(Resource)
+      .createQueryBuilder('r')
+      .select(['r.id', 'r.nameZh', 'r.nameEn', 'r.mode', 'r.capacity', 'r.unit', 'r.active'])
+      .where('r.facility_id = :id', { id })
+      .andWhere(seesInactive ? 'true' : 'r.active')
+      .orderBy('r.nameZh', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .getMany();
+    return { ...facilityView(facility), resources: resources as FacilityResourceSummaryDto[] };
+  }
+
+  /** Search: filters combine with AND; `q` is a case-insensitive substring (trigram index); stable order. */
+  async search(auth: AuthUser | undefined, q: FacilityQueryDto): Promise<Page<FacilityDto>> {
+    const scope = inactiveScope(auth, q.includeInactive);
+    const qb = this.dataSource.getRepository(Facility).createQueryBuilder('f').innerJoinAndSelect('f.operator', 'o');
+    applyInactiveScope(qb, scope, 'f.active', 'f.operator_id');
+    if (q.kind) qb.andWhere('f.kind = :kind', { kind: q.kind });
+    if (q.city) qb.andWhere('f.city_code = :city', { city: q.city });
+    if (q.direction) qb.andWhere('f.directions @> ARRAY[:direction]::text[]', { direction: q.direction });
+    if (q.stage) qb.andWhere('f.stages @> ARRAY[:stage]::text[]', { stage: q.stage });
+    if (q.operatorId) qb.andWhere('f.operator_id = :operatorId', { operatorId: q.operatorId });
+    if (q.q) qb.andWhere('f.search_text ILIKE :pattern', { pattern: likeSubstring(q.q) });
+    qb.orderBy('f.cityCode', 'ASC').addOrderBy('f.nameZh', 'ASC').addOrderBy('f.id', 'ASC').limit(q.limit).offset(q.offset);
+    const [rows, total] = await qb.getManyAndCount();
+    return page(rows.map(facilityView), total, q);
+  }
+
+  /** Throws 403 `not_your_facility` unless the caller is an admin or the facility's operator. */
+  assertOperates(auth: AuthUser, facility: Pick<Facility, 'operatorId'>): void {
+    if (!operates(auth, facility.operatorId)) throw notYourFacility();
+  }
+
+  /** The facility row, locked for the rest of the transaction (`SELECT … FOR UPDATE`), or null. */
+  lockFacility(em: EntityManager, id: string): Promise<Facility | null> {
+    return em.getRepository(Facility).createQueryBuilder('f').setLock('pessimistic_write').where('f.id = :id', { id }).getOne();
+  }
+
+  /** The facility by id, whatever its state, or null. */
+  findById(em: EntityManager, id: string): Promise<Facility | null> {
+    return em.findOne(Facility, { where: { id } });
+  }
+
+  /**
+   * The JavaScript runtime accepted the name (DTO); PostgreSQL must know it too, for `AT TIME ZONE`.
+   * Asked on a pooled connection of its own, so an unknown zone cannot abort the caller's transaction.
+   */
+  private async assertTimeZoneKnown(timeZone: string): Promise<void> {
+    if (knownZones.has(timeZone)) return;
+    try {
+      await this.dataSource.query(`SELECT now() AT TIME ZONE $1`, [timeZone]);
+    } catch {
+      throw badRequest('validation_failed', `The database does not know the time zone ${timeZone}.`, [
+        { field: 'timeZone', message: 'timeZone must be an IANA time zone name such as Asia/Shanghai' },
+      ]);
+    }
+    knownZones.add(timeZone);
+  }
+}

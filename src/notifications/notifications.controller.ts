@@ -1,0 +1,30 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { Auth, Authenticated } from '../common/auth/auth.decorators';
+import type { AuthUser } from '../common/auth/auth-user';
+import { badRequest } from '../common/errors/domain-error';
+import { NotificationQueryDto } from './notifications.dto';
+import { NotificationsService } from './notifications.service';
+
+@ApiTags('notifications')
+@Controller('notifications')
+export class NotificationsController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  /** The caller's notifications, newest first; `?unread=true` for the unread ones. */
+  @Get()
+  @Authenticated()
+  list(@Auth() auth: AuthUser, @Query() query: NotificationQueryDto) {
+    return this.notifications.list(auth, query);
+  }
+
+  /** Marks one of the caller's notifications read. */
+  @Post(':id/read')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiNotFoundResponse({ description: 'Unknown, or not yours.' })
+  markRead(@Auth() auth: AuthUser, @Param('id') id: string) {
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) throw badRequest('validation_failed', 'id must be a notification id (a positive integer).', [{ field: 'id', message: 'must be a positive integer' }]);
+    return this.notifications.markRead(auth, id);
+  }
+}
