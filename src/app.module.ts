@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { JobsModule } from './jobs/jobs.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
 import { AppConfig, APP_CONFIG, validateEnvironment } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
@@ -46,6 +47,7 @@ export class AppModule {
         CatalogueModule,
         BookingsModule,
         NotificationsModule,
+        JobsModule,
         SeedModule,
       ],
     };

@@ -142,13 +142,14 @@ export class AuthService {
       const block = attempt.hits >= accountRule.limit ? await this.throttle.block(accountRule, now) : null;
       await this.dataSource.transaction(async (em) => {
         const entity = { entityType: 'user', entityId: auth.userId, organisationId: auth.organisationId };
-        await this.audit.record(em, userActor({ id: auth.userId, email: auth.email, role: auth.role, organisationId: auth.organisationId }), {
+        const actor = userActor({ id: auth.userId, email: auth.email, role: auth.role, organisationId: auth.organisationId });
+        await this.audit.record(em, actor, {
           action: 'user.password_change_failed',
           ...entity,
           data: { reason: 'wrong_current_password', failures: attempt.hits, ip: client.ip, userAgent: client.userAgent },
         }, now);
         if (block?.started) {
-          await this.audit.record(em, ANONYMOUS, {
+          await this.audit.record(em, actor, {
             action: 'auth.locked',
             ...entity,
             data: { email: auth.email, failures: attempt.hits, lockedUntil: block.until.toISOString(), ip: client.ip },

@@ -6,6 +6,7 @@ import { OrganisationsModule } from '../organisations/organisations.module';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityService } from './availability.service';
 import { BookingStore } from './booking-store';
+import { BookingSweeps } from './booking-sweeps';
 import { BookingsController } from './bookings.controller';
 import { BookingsService } from './bookings.service';
 import { IdempotencyStore } from './idempotency.store';
@@ -14,7 +15,7 @@ import { IdempotencyStore } from './idempotency.store';
 @Module({
   imports: [AuditModule, CatalogueModule, OrganisationsModule, NotificationsModule],
   controllers: [BookingsController, AvailabilityController],
-  providers: [BookingsService, BookingStore, IdempotencyStore, AvailabilityService],
-  exports: [BookingsService, BookingStore, AvailabilityService],
+  providers: [BookingsService, BookingStore, BookingSweeps, IdempotencyStore, AvailabilityService],
+  exports: [BookingsService, BookingStore, BookingSweeps, AvailabilityService],
 })
 export class BookingsModule {}

@@ -90,6 +90,26 @@ export class EnvironmentVariables {
   /** Set to "false" to skip loading the demo data into an empty embedded database. */
   @IsOptional() @IsIn(['true', 'false'])
   DEMO_DATA = 'true';
+
+  /** Set to "false" to run no scheduled jobs in this instance (tests drive them by hand). */
+  @IsOptional() @IsIn(['true', 'false'])
+  JOBS_ENABLED = 'true';
+
+  /** How often each job runs, in seconds. */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 60 : Number(value))) @IsInt() @Min(5) @Max(3600)
+  JOBS_INTERVAL_SECONDS = 60;
+
+  /** A pending request expires this many hours after it was made (or at the booking's start, if earlier). */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 48 : Number(value))) @IsInt() @Min(1) @Max(24 * 60)
+  DECISION_DEADLINE_HOURS = 48;
+
+  /** An approved booking not checked in this many minutes after its start becomes a no-show. */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 30 : Number(value))) @IsInt() @Min(0) @Max(24 * 60)
+  NO_SHOW_GRACE_MINUTES = 30;
+
+  /** Reminders go out this many hours before an approved booking starts. */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 24 : Number(value))) @IsInt() @Min(1) @Max(24 * 14)
+  REMINDER_LEAD_HOURS = 24;
 }
 
 export interface AppConfig {
@@ -115,6 +135,13 @@ export interface AppConfig {
   };
   logLevel: string;
   demoData: boolean;
+  jobs: {
+    enabled: boolean;
+    intervalSeconds: number;
+    decisionDeadlineHours: number;
+    noShowGraceMinutes: number;
+    reminderLeadHours: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -164,6 +191,13 @@ export function loadAppConfig(env: Record<string, unknown> = process.env): AppCo
     },
     logLevel: v.LOG_LEVEL,
     demoData: v.DEMO_DATA !== 'false',
+    jobs: {
+      enabled: v.JOBS_ENABLED !== 'false',
+      intervalSeconds: v.JOBS_INTERVAL_SECONDS,
+      decisionDeadlineHours: v.DECISION_DEADLINE_HOURS,
+      noShowGraceMinutes: v.NO_SHOW_GRACE_MINUTES,
+      reminderLeadHours: v.REMINDER_LEAD_HOURS,
+    },
   };
 }
 

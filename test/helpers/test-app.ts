@@ -62,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
+    JOBS_ENABLED: 'false', // tests run the jobs by hand, with a moved clock
     ...options.env,
   });
   const app = await createApp(config, { url: db.url, embedded: false, stop: async () => undefined });
