@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BookingsModule } from './bookings/bookings.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { JobsModule } from './jobs/jobs.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
@@ -45,6 +46,8 @@ export class AppModule {
         OrganisationsModule,
         AuthModule,
         CatalogueModule,
+        // Before BookingsModule: its routes are registered first, so GET bookings/:id.ics is not taken by bookings/:id.
+        CalendarModule,
         BookingsModule,
         NotificationsModule,
         JobsModule,

@@ -509,6 +509,9 @@ describe('booking engine', () => {
       expect(res.body.items.map((i: { resource: { id: string } }) => i.resource.id)).not.toContain(bench);
       const four = await t.http().get('/api/v1/availability').query({ from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 4, city: '211400', limit: 50 }).expect(200);
       expect(four.body.items.map((i: { resource: { id: string } }) => i.resource.id)).toContain(bench);
+      const mine = await t.http().get('/api/v1/availability').query({ from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 1, facilityId, limit: 50 }).expect(200);
+      expect(mine.body.items.length).toBeGreaterThan(0);
+      expect(mine.body.items.every((i: { facility: { id: string } }) => i.facility.id === facilityId)).toBe(true);
       expectProblem(await t.http().get('/api/v1/availability').query({ kind: 'castle' }), 400);
     });
   });

@@ -69,6 +69,8 @@ export class AvailabilityService {
     if (q.direction) add('? = ANY(f.directions)', q.direction);
     if (q.stage) add('? = ANY(f.stages)', q.stage);
     if (q.mode) add('r.mode = ?', q.mode);
+    if (q.facilityId) add('f.id = ?', q.facilityId);
+    if (q.operatorId) add('f.operator_id = ?', q.operatorId);
     const rows: Array<{
       resource_id: string; name_zh: string; name_en: string; mode: string; unit: string; capacity: number; price_per_unit_hour_fen: string;
       facility_id: string; facility_name_zh: string; facility_name_en: string; kind: string; city_code: string; time_zone: string;

@@ -244,4 +244,41 @@ export class BookingStore {
       [id, to, at, ...columns.map((c) => set[c])],
     );
   }
+
+  // ---- Calendar feeds (src/calendar) ----
+
+  /**
+   * The bookings a caller may see (`bookingScope`, every state) whose window ends after `from`: a
+   * private calendar feed. The latest `limit` by start, returned in start order.
+   */
+  async listForFeed(em: EntityManager, auth: AuthUser, from: Date, limit: number): Promise<BookingRow[]> {
+    const scope = bookingScope(auth, 1);
+    const n = scope.params.length;
+    const rows: BookingRow[] = await em.query(
+      `${SELECT_BOOKING} WHERE ${scope.sql} AND upper(b.period) > $${n + 1} ORDER BY lower(b.period) DESC, b.id DESC LIMIT $${n + 2}`,
+      [...scope.params, from, limit],
+    );
+    return rows.reverse();
+  }
+
+  /**
+   * The holding bookings (pending, approved, in_use) of a resource whose blocked window meets
+   * `[from, to)`, in time order: the public busy feed. Deliberately no organisation, purpose or requester.
+   */
+  async heldForResource(
+    em: EntityManager,
+    resourceId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<Array<{ id: string; blocked_from: Date; blocked_until: Date; units: number; state: BookingState; version: number; updated_at: Date }>> {
+    return em.query(
+      `SELECT id, lower(blocked) AS blocked_from, upper(blocked) AS blocked_until, units, state, version, updated_at
+         FROM bookings
+        WHERE resource_id = $1 AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange($2, $3)
+        ORDER BY lower(blocked), id
+        LIMIT $4`,
+      [resourceId, from, to, limit],
+    );
+  }
 }

@@ -104,6 +104,14 @@ export class AvailabilitySearchDto extends AvailabilityQueryDto {
   @IsOptional() @IsIn(RESOURCE_MODES)
   mode?: string;
 
+  /** Only this facility's resources. */
+  @IsOptional() @IsUUID()
+  facilityId?: string;
+
+  /** Only facilities run by this operator organisation. */
+  @IsOptional() @IsUUID()
+  operatorId?: string;
+
   /** How many resources (1–50, default 20). */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(50)
   limit?: number;

@@ -29,7 +29,11 @@ export function loggerOptions(config: Pick<AppConfig, 'logLevel'>): Params {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: redactPath(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.accessToken', '*.token'], censor: '[redacted]' },
+      // Bodies and headers are never serialised (see the serializers); this is a second line of defence.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.currentPassword', '*.newPassword', '*.accessToken', '*.refreshToken', '*.token'],
+        censor: '[redacted]',
+      },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     },
   };

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuthModule } from '../auth/auth.module';
 import { BookingsModule } from '../bookings/bookings.module';
 import { JobsService } from './jobs.service';
 
-/** Scheduled work (expiry, no-shows, reminders, clean-up), safe with several instances on one database. */
+/** Scheduled work (expiry, no-shows, reminders, clean-up of keys, sessions and throttle buckets), safe with several instances on one database. */
 @Module({
-  imports: [ScheduleModule.forRoot(), BookingsModule],
+  imports: [ScheduleModule.forRoot(), BookingsModule, AuthModule],
   providers: [JobsService],
   exports: [JobsService],
 })

@@ -1,17 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import { SessionsService } from '../auth/sessions.service';
+import { ThrottleService } from '../auth/throttle.service';
 import { BookingSweeps } from '../bookings/booking-sweeps';
 import { Actor } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 
-export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup'] as const;
+export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup', 'auth-cleanup'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** Advisory lock keys (namespace, job): one instance at a time does a job's work. */
 const LOCK_NAMESPACE = 7316100;
-const JOB_LOCK: Record<JobName, number> = { expiry: 1, 'no-show': 2, reminders: 3, 'idempotency-cleanup': 4 };
+const JOB_LOCK: Record<JobName, number> = { expiry: 1, 'no-show': 2, reminders: 3, 'idempotency-cleanup': 4, 'auth-cleanup': 5 };
 
 export interface JobRun {
   job: JobName;
@@ -34,6 +36,8 @@ export class JobsService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sweeps: BookingSweeps,
+    private readonly sessions: SessionsService,
+    private readonly throttle: ThrottleService,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -72,6 +76,12 @@ export class JobsService implements OnApplicationBootstrap {
         case 'idempotency-cleanup':
           changed = await this.sweeps.purgeIdempotencyKeys(em, now);
           break;
+        case 'auth-cleanup': {
+          // Expired refresh tokens, sessions and throttle buckets; harmless to repeat.
+          const pruned = await this.sessions.prune(now);
+          changed = pruned.tokens + pruned.sessions + (await this.throttle.prune(now));
+          break;
+        }
       }
       return { job, ran: true, changed, at: now.toISOString() };
     });

@@ -126,9 +126,6 @@ export class UsersService {
     return this.dataSource.getRepository(User).findOne({ where: { id, active: true } });
   }
 
-  async recordLogin(userId: string, at: Date): Promise<void> {
-    await this.dataSource.getRepository(User).update({ id: userId }, { lastLoginAt: at });
-  }
 
   /** The CLI's create-admin: an admin created by the system actor (there may be no admin yet to act). */
   createFirstAdmin(dto: CreateUserDto): Promise<User> {
