@@ -93,7 +93,10 @@ export class FeedTokensService {
     await this.dataSource.transaction(async (em) => {
       const now = this.clock.now();
       const rows: Array<{ id: string; label: string | null }> = await em.query(
-        `UPDATE calendar_feed_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id, label`,
+        // (TypeORM answers a bare UPDATE … RETURNING with [rows, count]; the CTE makes it a plain row list.)
+        `WITH revoked AS (
+           UPDATE calendar_feed_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id, label
+         ) SELECT id, label FROM revoked`,
         [id, auth.userId, now],
       );
       if (rows.length === 0) throw notFound('Calendar feed token');

@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import type { BookingView } from '../bookings/booking-view';
 import { formatInZone } from '../common/time';
 import { bookingsCalendar, bookingUid, busyCalendar, busyUid, eventStatus } from './ics';
-import { formatUtcOffset, isFirstLocalOccurrence, offsetChangesInYear, utcOffsetSeconds, vtimezoneComponent } from './vtimezone';
+import { formatUtcOffset, hasUniqueLocalTime, offsetChangesInYear, utcOffsetSeconds, vtimezoneComponent } from './vtimezone';
 
 const HOUR = 3_600_000;
 
@@ -76,20 +76,22 @@ describe('VTIMEZONE from Intl', () => {
     expect(vtz).toContain('BEGIN:STANDARD\r\nDTSTART:20301027T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nEND:STANDARD');
   });
 
-  it('knows which instants a local time with TZID cannot name (the second pass of the repeated hour)', () => {
-    expect(isFirstLocalOccurrence('Europe/Berlin', Date.parse('2030-10-27T00:30:00Z'))).toBe(true); // 02:30 CEST
-    expect(isFirstLocalOccurrence('Europe/Berlin', Date.parse('2030-10-27T01:30:00Z'))).toBe(false); // 02:30 CET again
-    expect(isFirstLocalOccurrence('Europe/Berlin', Date.parse('2030-03-31T01:00:00Z'))).toBe(true);
-    expect(isFirstLocalOccurrence('Asia/Shanghai', Date.parse('2030-10-27T01:30:00Z'))).toBe(true);
+  it('knows which instants have an ambiguous local time (the repeated hour when clocks go back)', () => {
+    expect(hasUniqueLocalTime('Europe/Berlin', Date.parse('2030-10-26T23:59:59Z'))).toBe(true); // 01:59:59 CEST
+    expect(hasUniqueLocalTime('Europe/Berlin', Date.parse('2030-10-27T00:30:00Z'))).toBe(false); // 02:30 CEST…
+    expect(hasUniqueLocalTime('Europe/Berlin', Date.parse('2030-10-27T01:30:00Z'))).toBe(false); // …and 02:30 CET
+    expect(hasUniqueLocalTime('Europe/Berlin', Date.parse('2030-10-27T02:00:00Z'))).toBe(true); // 03:00 CET
+    expect(hasUniqueLocalTime('Europe/Berlin', Date.parse('2030-03-31T01:00:00Z'))).toBe(true);
+    expect(hasUniqueLocalTime('Asia/Shanghai', Date.parse('2030-10-27T01:30:00Z'))).toBe(true);
   });
 
   // Zones with DST, half-hour and 45-minute offsets, DST of 30 minutes, rules that changed, and none.
   const ZONES = ['Europe/Berlin', 'America/Sao_Paulo', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Africa/Casablanca', 'Pacific/Chatham', 'Europe/Dublin', 'Asia/Shanghai', 'UTC'];
 
   it.each(ZONES)('%s: every instant survives a round trip through ical.js', (zone) => {
-    // every 7 h 13 min over two years, plus the instants around each offset change
+    // every 55 h 13 min over two years (all hours of the day in turn), plus the instants around each offset change
     const instants: number[] = [];
-    for (let t = Date.parse('2029-01-01T00:00:00Z'); t < Date.parse('2031-01-01T00:00:00Z'); t += 7 * HOUR + 13 * 60_000) instants.push(t);
+    for (let t = Date.parse('2029-01-01T00:00:00Z'); t < Date.parse('2031-01-01T00:00:00Z'); t += 55 * HOUR + 13 * 60_000) instants.push(t);
     for (const year of [2029, 2030]) {
       for (const c of zone === 'UTC' ? [] : offsetChangesInYear(zone, year)) instants.push(c.at - HOUR, c.at - 1000, c.at, c.at + 30 * 60_000, c.at + HOUR);
     }
@@ -109,7 +111,7 @@ describe('VTIMEZONE from Intl', () => {
         expect(e.dtstart).toContain(formatInZone(new Date(b.startsAt), zone).slice(0, 19).replace(/[-:]/g, ''));
       }
     }
-    if (zone !== 'UTC') expect(zoned).toBeGreaterThan(bookings.length * 0.99);
+    if (zone !== 'UTC') expect(zoned).toBeGreaterThan(bookings.length * 0.9);
   });
 });
 

@@ -4,7 +4,7 @@ import ical, { ICalCalendar, ICalCalendarMethod, ICalEventData, ICalEventStatus,
 import type { BookingState } from '../bookings/booking-transitions';
 import type { BookingView } from '../bookings/booking-view';
 import { formatInZone } from '../common/time';
-import { isFirstLocalOccurrence, vtimezoneGenerator } from './vtimezone';
+import { hasUniqueLocalTime, vtimezoneGenerator } from './vtimezone';
 
 /**
  * iCalendar (RFC 5545) documents of bookings, made with ical-generator. Pure functions of their
@@ -14,7 +14,7 @@ import { isFirstLocalOccurrence, vtimezoneGenerator } from './vtimezone';
  *   the public feed uses an opaque UID derived from the id, so it reveals no booking ids.
  * - SEQUENCE: the booking's `version` (0 when requested, +1 per transition); LAST-MODIFIED: `updatedAt`.
  * - DTSTART/DTEND: in the facility's IANA zone (`TZID=…`) with a matching VTIMEZONE (see vtimezone.ts);
- *   UTC for facilities in `UTC` (and for an instant in the repeated hour when clocks go back).
+ *   UTC for facilities in `UTC` (and for a window touching the repeated hour when clocks go back).
  * - STATUS: pending → TENTATIVE; approved, in_use, completed → CONFIRMED; cancelled, rejected,
  *   expired, no_show → CANCELLED (so subscribed clients drop them).
  */
@@ -70,32 +70,30 @@ export const busyUid = (bookingId: string) => `busy-${createHash('sha256').updat
 
 /**
  * The window as ical-generator should write it: wall-clock times in `zone` with TZID (TZDate values
- * carry the zone, whatever the process's TZ), or UTC for facilities in UTC and for the rare instant
- * inside the repeated hour when clocks go back, which a TZID local time cannot name.
+ * carry the zone, whatever the process's TZ), or UTC for facilities in UTC and for the rare window
+ * that starts or ends inside the repeated hour when clocks go back (its local time is ambiguous).
  */
-function window(start: string | Date, end: string | Date, zone: string): Pick<ICalEventData, 'start' | 'end' | 'timezone'> {
+function eventWindow(start: string | Date, end: string | Date, zone: string): Pick<ICalEventData, 'start' | 'end' | 'timezone'> {
   const s = new Date(start).getTime();
   const e = new Date(end).getTime();
-  if (zone === 'UTC' || !isFirstLocalOccurrence(zone, s) || !isFirstLocalOccurrence(zone, e)) {
+  if (zone === 'UTC' || !hasUniqueLocalTime(zone, s) || !hasUniqueLocalTime(zone, e)) {
     return { start: new Date(s), end: new Date(e), timezone: null };
   }
   return { start: new TZDate(s, zone), end: new TZDate(e, zone), timezone: zone };
 }
 
-function newCalendar(name: string, now: Date, instants: Date[], zones: string[], description?: string): ICalCalendar {
-  const cal = ical({
+function newCalendar(name: string, now: Date, instants: Date[], description?: string): ICalCalendar {
+  return ical({
     prodId: PRODID,
     name,
     description,
     method: ICalCalendarMethod.PUBLISH,
     ttl: REFRESH_SECONDS,
-    // No calendar-wide zone name (it would turn DTSTAMP and LAST-MODIFIED into local times); the
-    // generator writes a VTIMEZONE for each zone the events use.
+    // No calendar-wide zone name (it would turn DTSTAMP and LAST-MODIFIED into local times, and
+    // ical-generator writes X-WR-TIMEZONE after the events); the generator writes a VTIMEZONE for
+    // each zone the events use.
     timezone: { name: null, generator: vtimezoneGenerator([...instants, now]) },
   });
-  const distinct = [...new Set(zones)];
-  if (distinct.length === 1) cal.x('X-WR-TIMEZONE', distinct[0]);
-  return cal;
 }
 
 /** The local wall-clock window, e.g. `2030-01-08 09:00 – 11:00 (Asia/Shanghai)`, for descriptions. */
@@ -127,7 +125,7 @@ function addBookingEvent(cal: ICalCalendar, b: BookingView, audience: Audience, 
     id: bookingUid(b.id),
     sequence: b.version,
     stamp: now,
-    ...window(b.startsAt, b.endsAt, b.facility.timeZone),
+    ...eventWindow(b.startsAt, b.endsAt, b.facility.timeZone),
     summary: `${prefix}${b.resource.nameZh} · ${who}`,
     location: `${b.facility.nameZh}, ${b.facility.address}`,
     description,
@@ -143,7 +141,7 @@ function addBookingEvent(cal: ICalCalendar, b: BookingView, audience: Audience, 
 export function bookingsCalendar(input: { name: string; description?: string; bookings: BookingView[]; audience: Audience; now: Date }): string {
   const { bookings, now } = input;
   const instants = bookings.flatMap((b) => [new Date(b.startsAt), new Date(b.endsAt)]);
-  const cal = newCalendar(input.name, now, instants, bookings.map((b) => b.facility.timeZone), input.description);
+  const cal = newCalendar(input.name, now, instants, input.description);
   for (const b of bookings) addBookingEvent(cal, b, input.audience, now);
   return cal.toString();
 }
@@ -179,7 +177,6 @@ export function busyCalendar(resource: PublicResource, blocks: BusyBlock[], now:
     `${resource.nameZh} · ${resource.facilityNameZh} — 占用 Busy`,
     now,
     instants,
-    [resource.timeZone],
     `${resource.nameEn} (${resource.facilityNameEn}): times held by bookings, changeover included. 资源已被占用的时间（含换线准备时间）。`,
   );
   const pooled = resource.mode === 'pooled';
@@ -188,7 +185,7 @@ export function busyCalendar(resource: PublicResource, blocks: BusyBlock[], now:
       id: busyUid(b.bookingId),
       sequence: b.version,
       stamp: now,
-      ...window(b.from, b.until, resource.timeZone),
+      ...eventWindow(b.from, b.until, resource.timeZone),
       summary: pooled ? `Busy 已占用 ${b.units}/${resource.capacity}` : 'Busy 已占用',
       location: `${resource.facilityNameZh}, ${resource.address}`,
       status: eventStatus(b.state),

@@ -145,12 +145,12 @@ export function vtimezoneGenerator(instants: Date[]): (zone: string) => string |
 
 /**
  * Whether a local date-time with TZID names this instant unambiguously. When clocks go back, the
- * local times of the repeated hour occur twice and RFC 5545 (§3.3.5) reads them as the first
- * occurrence; an instant in the second occurrence has to be written in UTC instead.
+ * local times of the repeated hour occur twice: RFC 5545 (§3.3.5) reads them as the first
+ * occurrence, but clients differ (ical.js takes the second), so such instants are written in UTC.
  */
-export function isFirstLocalOccurrence(zone: string, instantMs: number): boolean {
+export function hasUniqueLocalTime(zone: string, instantMs: number): boolean {
   const wall = instantMs + utcOffsetSeconds(zone, instantMs) * 1000;
   const offsets = new Set([-1, 0, 1].map((h) => utcOffsetSeconds(zone, instantMs + h * 3 * 3_600_000)));
-  const readings = [...offsets].map((o) => wall - o * 1000).filter((t) => t + utcOffsetSeconds(zone, t) * 1000 === wall);
-  return Math.min(...readings) === instantMs;
+  if (offsets.size === 1) return true;
+  return [...offsets].filter((o) => utcOffsetSeconds(zone, wall - o * 1000) === o).length === 1;
 }
