@@ -34,7 +34,7 @@ export async function startApplication(config: AppConfig, listen = true): Promis
     await app.init();
     if (database.embedded && config.demoData) await app.get(DemoSeeder).seedIfEmpty();
     if (listen) {
-      await app.listen(config.port, process.env.HOST ?? '0.0.0.0');
+      await app.listen(config.port, config.host);
       const url = `http://localhost:${config.port}`;
       log.log(`listening on ${url} — API docs at ${url}/docs, health at ${url}/health`);
     }

@@ -35,6 +35,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
+  /** Interface to listen on. */
+  @IsOptional() @IsString()
+  HOST = '0.0.0.0';
+
   /** A PostgreSQL server. Unset: the embedded PostgreSQL under DATA_DIR is used. */
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
   DATABASE_URL?: string;
@@ -115,6 +119,7 @@ export class EnvironmentVariables {
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
+  host: string;
   databaseUrl?: string;
   dataDir: string;
   jwtSecret: string;
@@ -174,6 +179,7 @@ export function loadAppConfig(env: Record<string, unknown> = process.env): AppCo
   return {
     nodeEnv: v.NODE_ENV,
     port: v.PORT,
+    host: v.HOST,
     databaseUrl: v.DATABASE_URL,
     dataDir,
     jwtSecret: v.JWT_SECRET ?? persistentSecret(dataDir),
