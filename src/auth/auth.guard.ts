@@ -11,7 +11,7 @@ export type { AccessTokenClaims } from './tokens';
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(). The user and its
- * session are read from the database on each request (one query), so a deactivated user, a logout,
+ * session are read from the database on each request, so a deactivated user, a logout,
  * a password change or a changed role take effect at once, not when the token expires.
  */
 @Injectable()

@@ -99,16 +99,8 @@ export class AuthService {
     await Promise.all([this.throttle.clear(accountRule.key), this.throttle.giveBack(ipRule.key)]);
     const rehashed = needsRehash(user.passwordHash) ? await hashPassword(dto.password) : null;
     return this.dataSource.transaction(async (em) => {
-      await em.update(User, { id: user.id }, { lastLoginAt: now });
-      if (rehashed) {
-        // Only if nobody changed the password meanwhile.
-        await em
-          .createQueryBuilder()
-          .update(User)
-          .set({ passwordHash: rehashed })
-          .where('id = :id AND password_hash = :old', { id: user.id, old: user.passwordHash })
-          .execute();
-      }
+      await this.users.recordLogin(em, user.id, now);
+      if (rehashed) await this.users.upgradePasswordHash(em, user.id, user.passwordHash, rehashed);
       const { pair, sessionId } = await this.sessions.open(em, user, client, now);
       await this.audit.record(em, userActor(user), {
         action: 'auth.login_succeeded',
@@ -161,8 +153,10 @@ export class AuthService {
     await this.throttle.clear(accountRule.key);
     const hash = await hashPassword(dto.newPassword);
     return this.dataSource.transaction(async (em) => {
-      const user = await em.findOneOrFail(User, { where: { id: auth.userId }, lock: { mode: 'pessimistic_write' } });
-      await em.update(User, { id: user.id }, { passwordHash: hash, mustChangePassword: false, passwordChangedAt: now });
+      const user = await this.users.lockById(em, auth.userId);
+      // Users are never deleted and the guard has just seen this one: a missing row is a bug (500).
+      if (!user) throw new Error(`User ${auth.userId} not found while changing its password`);
+      await this.users.setPasswordHash(em, user.id, { hash, mustChangePassword: false, changedAt: now });
       user.mustChangePassword = false;
       const ended = await this.sessions.revokeAllForUser(em, user.id, 'password_changed', now);
       const { pair, sessionId } = await this.sessions.open(em, user, client, now);

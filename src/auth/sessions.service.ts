@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThan } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import { User } from '../organisations/user.entity';
+import { UsersService } from '../organisations/users.service';
 import { AuthSession, SessionRevokedReason } from './auth-session.entity';
 import { TokenPairDto } from './auth.dto';
 import { invalidRefreshToken } from './auth.errors';
@@ -42,6 +43,7 @@ export class SessionsService {
     private readonly jwt: JwtService,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -75,7 +77,7 @@ export class SessionsService {
       const row = await em.findOne(RefreshToken, { where: { tokenHash: hashRefreshToken(token) }, lock: { mode: 'pessimistic_write' } });
       if (!row) return null;
       const session = await em.findOne(AuthSession, { where: { id: row.sessionId }, lock: { mode: 'pessimistic_write' } });
-      const user = session && (await em.findOne(User, { where: { id: session.userId } }));
+      const user = session && (await this.users.findById(em, session.userId));
       if (!session || !user) return null;
       if (row.usedAt) {
         // Used before: either the owner or a thief holds a copy. End the session for both.
@@ -113,7 +115,7 @@ export class SessionsService {
     const ok = await this.dataSource.transaction(async (em) => {
       const row = await em.findOne(RefreshToken, { where: { tokenHash: hashRefreshToken(token) } });
       const session = row && (await em.findOne(AuthSession, { where: { id: row.sessionId }, lock: { mode: 'pessimistic_write' } }));
-      const user = session && (await em.findOne(User, { where: { id: session.userId } }));
+      const user = session && (await this.users.findById(em, session.userId));
       if (!row || !session || !user) return false;
       let ended: number;
       if (all) {
@@ -154,14 +156,17 @@ export class SessionsService {
     }
   }
 
-  /** For the auth guard: the user, when it is active and the session is live; one query. */
-  findSessionUser(userId: string, sessionId: string): Promise<User | null> {
-    return this.dataSource
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .innerJoin(AuthSession, 's', 's.userId = u.id AND s.id = :sessionId AND s.revokedAt IS NULL', { sessionId })
-      .where('u.id = :userId AND u.active = true', { userId })
-      .getOne();
+  /**
+   * For the auth guard: the user, when it is active and the session is live. Two lookups instead of a
+   * join, so sessions stay in auth and users in organisations. User first: a session is never revived,
+   * so one still live afterwards was live when the user was read, and the answer is the one the join
+   * would have given then (a password reset or deactivation racing the request cannot be half-seen).
+   */
+  async findSessionUser(userId: string, sessionId: string): Promise<User | null> {
+    const user = await this.users.findActive(userId);
+    if (!user) return null;
+    const live = await this.dataSource.getRepository(AuthSession).exists({ where: { id: sessionId, userId, revokedAt: IsNull() } });
+    return live ? user : null;
   }
 
   /** Deletes expired refresh tokens and sessions whose last token has expired; for a periodic job. */

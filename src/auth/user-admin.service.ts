@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, Not } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { actorOf, AuthUser } from '../common/auth/auth-user';
 import { hashPassword } from '../common/auth/password-hasher';
@@ -40,7 +40,7 @@ export class UserAdminService {
       const user = await this.lockUser(em, id);
       if (!user.active) return;
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(em, user.id);
-      await em.update(User, { id: user.id }, { active: false });
+      await this.users.setActive(em, user.id, false);
       const ended = await this.sessions.revokeAllForUser(em, user.id, 'deactivated', now);
       await this.audit.record(em, actorOf(actor), {
         action: 'user.deactivated',
@@ -58,7 +58,7 @@ export class UserAdminService {
     await this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       if (user.active) return;
-      await em.update(User, { id: user.id }, { active: true });
+      await this.users.setActive(em, user.id, true);
       await this.audit.record(em, actorOf(actor), {
         action: 'user.reactivated',
         entityType: 'user',
@@ -78,7 +78,7 @@ export class UserAdminService {
     const hash = await hashPassword(dto.temporaryPassword);
     await this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
-      await em.update(User, { id: user.id }, { passwordHash: hash, mustChangePassword: true, passwordChangedAt: now });
+      await this.users.setPasswordHash(em, user.id, { hash, mustChangePassword: true, changedAt: now });
       const ended = await this.sessions.revokeAllForUser(em, user.id, 'password_reset', now);
       await this.audit.record(em, actorOf(actor), {
         action: 'user.password_reset',
@@ -102,7 +102,7 @@ export class UserAdminService {
       if (user.role === dto.role && user.organisationId === organisationId) return;
       if (user.role === 'admin' && dto.role !== 'admin' && user.active) await this.assertAnotherActiveAdmin(em, user.id);
       await this.users.organisationForRole(em, dto.role, organisationId);
-      await em.update(User, { id: user.id }, { role: dto.role, organisationId });
+      await this.users.setRole(em, user.id, dto.role, organisationId);
       await this.audit.record(em, actorOf(actor), {
         action: 'user.role_changed',
         entityType: 'user',
@@ -115,14 +115,14 @@ export class UserAdminService {
   }
 
   private async lockUser(em: EntityManager, id: string): Promise<User> {
-    const user = await em.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const user = await this.users.lockById(em, id);
     if (!user) throw notFound('User');
     return user;
   }
 
   /** Called under ADMIN_SET_LOCK, so the count cannot change before the caller commits. */
   private async assertAnotherActiveAdmin(em: EntityManager, exceptId: string): Promise<void> {
-    const others = await em.count(User, { where: { role: 'admin', active: true, id: Not(exceptId) } });
+    const others = await this.users.countOtherActiveAdmins(em, exceptId);
     if (others === 0) throw lastAdmin();
   }
 }

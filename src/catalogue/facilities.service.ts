@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
 import { badRequest, DomainError, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
-import { Organisation } from '../organisations/organisation.entity';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { DEFAULT_TIME_ZONE } from './catalogue.constants';
 import { applyInactiveScope, inactiveScope, notYourFacility, operates } from './catalogue-access';
 import { likeSubstring } from './catalogue-validation';
@@ -28,6 +28,7 @@ export class FacilitiesService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   /** Operators create facilities for their own organisation; admins name the operator organisation. */
@@ -54,8 +55,7 @@ export class FacilitiesService {
 
   /** Inserts a facility and its audit entry inside the caller's transaction. */
   async insert(em: EntityManager, actor: Actor, operatorId: string, dto: NewFacility): Promise<Facility> {
-    const operator = await em.findOne(Organisation, { where: { id: operatorId } });
-    if (!operator) throw notFound('Organisation');
+    const operator = await this.organisations.findById(operatorId, em);
     if (operator.kind !== 'operator') {
       throw badRequest('not_an_operator', `Organisation ${operatorId} is an ${operator.kind}, not an operator.`, [
         { field: 'operatorId', message: 'operatorId must be an organisation of kind operator' },

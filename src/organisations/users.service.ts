@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, AuthUser, actorOf, Role } from '../common/auth/auth-user';
 import { hashPassword } from '../common/auth/password-hasher';
@@ -111,7 +111,6 @@ export class UsersService {
       .getOne();
   }
 
-  /** For the auth guard: an active user by id, or null. */
   /** Ids of the active users of organisations (notification recipients), inside the caller's transaction. */
   async activeUserIdsOf(em: EntityManager, organisationIds: string[]): Promise<string[]> {
     if (organisationIds.length === 0) return [];
@@ -122,8 +121,54 @@ export class UsersService {
     return rows.map((r) => r.id);
   }
 
+  /** An active user by id, or null (the auth guard, calendar feed tokens). */
   findActive(id: string): Promise<User | null> {
     return this.dataSource.getRepository(User).findOne({ where: { id, active: true } });
+  }
+
+  /** A user by id inside the caller's transaction, or null. */
+  findById(em: EntityManager, id: string): Promise<User | null> {
+    return em.findOne(User, { where: { id } });
+  }
+
+  /** A user by id, row-locked (`FOR UPDATE`) until the caller's transaction ends; null when there is none. */
+  lockById(em: EntityManager, id: string): Promise<User | null> {
+    return em.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async recordLogin(em: EntityManager, id: string, at: Date): Promise<void> {
+    await em.update(User, { id }, { lastLoginAt: at });
+  }
+
+  /** Swaps in a rehash of the same password, unless the password was changed since `oldHash` was read. */
+  async upgradePasswordHash(em: EntityManager, id: string, oldHash: string, newHash: string): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .update(User)
+      .set({ passwordHash: newHash })
+      .where('id = :id AND password_hash = :old', { id, old: oldHash })
+      .execute();
+  }
+
+  async setPasswordHash(em: EntityManager, id: string, change: { hash: string; mustChangePassword: boolean; changedAt: Date }): Promise<void> {
+    await em.update(User, { id }, { passwordHash: change.hash, mustChangePassword: change.mustChangePassword, passwordChangedAt: change.changedAt });
+  }
+
+  async setActive(em: EntityManager, id: string, active: boolean): Promise<void> {
+    await em.update(User, { id }, { active });
+  }
+
+  /** Does not check that the organisation fits the role: see `organisationForRole`. */
+  async setRole(em: EntityManager, id: string, role: Role, organisationId: string | null): Promise<void> {
+    await em.update(User, { id }, { role, organisationId });
+  }
+
+  /**
+   * Active admins other than `exceptId`. Race-free only while the caller holds a lock that
+   * serialises changes to the admin set (the user-admin service's advisory lock).
+   */
+  countOtherActiveAdmins(em: EntityManager, exceptId: string): Promise<number> {
+    return em.count(User, { where: { role: 'admin', active: true, id: Not(exceptId) } });
   }
 
 
