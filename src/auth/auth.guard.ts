@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ALLOWED_ROLES, PUBLIC_ROUTE } from '../common/auth/auth.decorators';
+import { ALLOWED_ROLES, OPTIONAL_AUTH, PUBLIC_ROUTE } from '../common/auth/auth.decorators';
 import { AuthUser, Role } from '../common/auth/auth-user';
 import { forbidden, unauthorized } from '../common/errors/domain-error';
 import { ALLOW_PENDING_PASSWORD_CHANGE } from './auth.decorators';
@@ -23,7 +23,11 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+      if (req.headers.authorization && this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets)) await this.authenticate(context);
+      return true;
+    }
     const user = await this.authenticate(context);
     const roles = this.reflector.getAllAndOverride<Role[]>(ALLOWED_ROLES, targets) ?? [];
     if (roles.length > 0 && !roles.includes(user.role)) {
@@ -33,10 +37,8 @@ export class AuthGuard implements CanActivate {
   }
 
   /**
-   * Checks the request's bearer token and session and sets the caller (`@Auth()`), whatever the
-   * route's metadata says about being public; 401 when the token or session is not valid, 403 while
+   * Checks the request's bearer token and session and sets the caller (`@Auth()`); 401 when the token or session is not valid, 403 while
    * an admin-reset password has not been changed (except on routes marked @AllowPendingPasswordChange()).
-   * For guards of public routes that accept an optional token: `moduleRef.get(AuthGuard, { strict: false })`.
    */
   async authenticate(context: ExecutionContext): Promise<AuthUser> {
     const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser; sessionId?: string }>();

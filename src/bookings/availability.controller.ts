@@ -1,8 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Auth } from '../common/auth/auth.decorators';
+import { Auth, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
-import { PublicWithOptionalAuth } from '../catalogue/optional-auth';
 import { AvailabilityService } from './availability.service';
 import { AvailabilityQueryDto, AvailabilitySearchDto } from './bookings.dto';
 

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, Authenticated } from '../common/auth/auth.decorators';
+import { Auth, Authenticated, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CreateFacilityDto, FacilityDetailDto, FacilityPageDto, FacilityQueryDto, UpdateFacilityDto } from './facilities.dto';
 import { FacilitiesService } from './facilities.service';
-import { PublicWithOptionalAuth } from './optional-auth';
 
 @ApiTags('catalogue')
 @Controller('facilities')

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, Authenticated } from '../common/auth/auth.decorators';
+import { Auth, Authenticated, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
-import { PublicWithOptionalAuth } from './optional-auth';
 import { ResourceScheduleService } from './resource-schedule.service';
 import {
   CreateMaintenanceDto,
