@@ -183,6 +183,19 @@ describe('booking engine', () => {
       await ok(at(bench, '2030-01-16T10:00', '2030-01-16T11:00'));
     });
 
+    it('refuses maintenance over bookings that hold the resource, until they are cancelled', async () => {
+      const held = await book(sme, at(bench, '2030-01-17T14:00', '2030-01-17T15:00'));
+      expect(held.status).toBe(201);
+      const window = { startsAt: sh('2030-01-17T13:00'), endsAt: sh('2030-01-17T16:00'), reason: '紧急检修 urgent repair' };
+      const refused = await t.http().post(`/api/v1/resources/${bench}/maintenance`).set(bearer(operator)).send(window);
+      const body = expectProblem(refused, 409, 'maintenance_overlaps_bookings');
+      expect(body.bookings).toEqual([expect.objectContaining({ bookingId: held.body.id, state: 'pending' })]);
+      expect((await act(operator, held.body.id, 'cancel', { reason: '紧急检修' })).status).toBe(200);
+      expect((await t.http().post(`/api/v1/resources/${bench}/maintenance`).set(bearer(operator)).send(window)).status).toBe(201);
+      // and the engine now refuses the window
+      await rule(at(bench, '2030-01-17T14:00', '2030-01-17T15:00'), 'in_maintenance');
+    });
+
     it('capacity_exceeded: more units than the pool has', async () => {
       const body = await rule(at(pool, '2030-01-20T10:00', '2030-01-20T11:00', { units: 9 }), 'capacity_exceeded');
       expect(body.detail).toMatch(/8 units/);

@@ -58,9 +58,9 @@ export class BookingsService {
       const units = this.unitsFor(resource, dto.units);
       const { startsAt, endsAt } = dto;
       if (endsAt <= startsAt) throw badRequest('validation_failed', 'endsAt must be after startsAt.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
-      await this.checkRules(em, resource, startsAt, endsAt, now);
-
+      // Lock first: requests on this resource, and maintenance being added to it, queue here.
       await this.resources.lockResource(em, resource.id);
+      await this.checkRules(em, resource, startsAt, endsAt, now);
       await this.checkFairUse(em, resource, organisationId, startsAt, endsAt, units);
       await this.checkFree(em, resource, startsAt, endsAt, units);
 

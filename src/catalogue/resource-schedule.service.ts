@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser, actorOf } from '../common/auth/auth-user';
-import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
+import { Clock } from '../common/clock';
+import { badRequest, conflict, FieldError, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView } from './catalogue-views';
 import { openingHoursErrors, sortIntervals } from './opening-hours';
@@ -37,6 +38,7 @@ export class ResourceScheduleService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly resources: ResourcesService,
+    private readonly clock: Clock,
   ) {}
 
   /** The weekly schedule of a resource the caller may see. */
@@ -83,12 +85,24 @@ export class ResourceScheduleService {
     }
     return this.dataSource.transaction(async (em) => {
       const resource = await this.resources.lockForEdit(em, auth, resourceId);
-      const [row]: MaintenanceRow[] = await em.query(
-        `INSERT INTO maintenance_windows (resource_id, period, reason, created_by)
-         VALUES ($1, tstzrange($2::timestamptz, $3::timestamptz, '[)'), $4, $5)
-         RETURNING ${MAINTENANCE_COLUMNS}`,
-        [resourceId, startsAt.toISOString(), endsAt.toISOString(), dto.reason, auth.userId],
-      );
+      let row: MaintenanceRow;
+      try {
+        [row] = await em.query(
+          `INSERT INTO maintenance_windows (resource_id, period, reason, created_by)
+           VALUES ($1, tstzrange($2::timestamptz, $3::timestamptz, '[)'), $4, $5)
+           RETURNING ${MAINTENANCE_COLUMNS}`,
+          [resourceId, startsAt.toISOString(), endsAt.toISOString(), dto.reason, auth.userId],
+        );
+      } catch (e) {
+        // The database refuses maintenance over bookings that hold the resource (migration MaintenanceGuard).
+        const err = e as { code?: string; detail?: string };
+        if (err.code === 'PB409') {
+          throw conflict('maintenance_overlaps_bookings', 'Bookings hold the resource during this window; cancel them (which tells the enterprises) before adding maintenance.', {
+            bookings: JSON.parse(err.detail ?? '[]'),
+          });
+        }
+        throw e;
+      }
       const view = maintenanceView(row);
       await this.audit.record(em, actorOf(auth), {
         action: 'maintenance.added',
@@ -104,7 +118,7 @@ export class ResourceScheduleService {
   /** Windows of a resource the caller may see that overlap `[from, to)` (default: from now on). */
   async listMaintenance(auth: AuthUser | undefined, resourceId: string, q: MaintenanceQueryDto): Promise<MaintenancePageDto> {
     await this.resources.findVisible(auth, resourceId);
-    const from = q.from ? instant(q.from, 'from') : new Date();
+    const from = q.from ? instant(q.from, 'from') : this.clock.now();
     const to = q.to ? instant(q.to, 'to') : null;
     if (to && to.getTime() <= from.getTime()) throw invalid([{ field: 'to', message: 'to must be after from' }]);
     const params = [resourceId, from.toISOString(), to?.toISOString() ?? null];
