@@ -196,6 +196,16 @@ describe('booking engine', () => {
       await rule(at(bench, '2030-01-17T14:00', '2030-01-17T15:00'), 'in_maintenance');
     });
 
+    it('refuses resource changes that would break held bookings', async () => {
+      // the pool holds 5 units 10:00–13:00 on the 8th (booked above)
+      const shrink = expectProblem(await t.http().patch(`/api/v1/resources/${pool}`).set(bearer(operator)).send({ capacity: 4 }), 409, 'capacity_below_holds');
+      expect(shrink).toEqual(expect.objectContaining({ peakHeldUnits: 5, capacity: 4 }));
+      expectProblem(await t.http().patch(`/api/v1/resources/${bench}`).set(bearer(operator)).send({ mode: 'pooled', capacity: 2 }), 409, 'resource_mode_in_use');
+      const grow = await t.http().patch(`/api/v1/resources/${pool}`).set(bearer(operator)).send({ capacity: 9 });
+      expect(grow.status).toBe(200);
+      expect((await t.http().patch(`/api/v1/resources/${pool}`).set(bearer(operator)).send({ capacity: 8 })).status).toBe(200);
+    });
+
     it('capacity_exceeded: more units than the pool has', async () => {
       const body = await rule(at(pool, '2030-01-20T10:00', '2030-01-20T11:00', { units: 9 }), 'capacity_exceeded');
       expect(body.detail).toMatch(/8 units/);

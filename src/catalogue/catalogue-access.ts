@@ -1,6 +1,6 @@
 import { SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user';
-import { DomainError, forbidden, unauthorized } from '../common/errors/domain-error';
+import { conflict, DomainError, forbidden, unauthorized } from '../common/errors/domain-error';
 
 /** 403 for editing a facility (or its resources) that another operator runs. */
 export const notYourFacility = () =>
@@ -31,4 +31,24 @@ export function inactiveScope(auth: AuthUser | undefined, includeInactive: boole
 export function applyInactiveScope<T extends object>(qb: SelectQueryBuilder<T>, scope: InactiveScope, activeSql: string, operatorSql: string): void {
   if (scope.kind === 'none') qb.andWhere(`(${activeSql})`);
   else if (scope.kind === 'own') qb.andWhere(`((${activeSql}) OR ${operatorSql} = :scopeOperatorId)`, { scopeOperatorId: scope.operatorId });
+}
+
+const HELD_MESSAGES: Record<string, string> = {
+  maintenance_overlaps_bookings: 'Bookings hold the resource during this window; cancel them (which tells the enterprises) before adding maintenance.',
+  resource_mode_in_use: 'Bookings hold this resource; it cannot switch between exclusive and pooled until they are over or cancelled.',
+  capacity_below_holds: 'Bookings still to come hold more units than the new capacity at their busiest moment.',
+};
+
+/**
+ * The database refuses catalogue changes that would break bookings holding a resource (triggers of
+ * migrations MaintenanceGuard and ResourceChangeGuard, SQLSTATE PB409): a 409 with the trigger's
+ * code and figures; anything else is rethrown.
+ */
+export function rethrowHeldBookingsConflict(e: unknown): never {
+  const err = e as { code?: string; message?: string; detail?: string };
+  if (err?.code === 'PB409' && err.message && HELD_MESSAGES[err.message]) {
+    const figures = JSON.parse(err.detail ?? '{}');
+    throw conflict(err.message, HELD_MESSAGES[err.message], Array.isArray(figures) ? { bookings: figures } : figures);
+  }
+  throw e;
 }

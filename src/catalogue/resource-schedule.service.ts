@@ -3,7 +3,8 @@ import { DataSource, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser, actorOf } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
-import { badRequest, conflict, FieldError, notFound } from '../common/errors/domain-error';
+import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
+import { rethrowHeldBookingsConflict } from './catalogue-access';
 import { page, Page } from '../common/pagination';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView } from './catalogue-views';
 import { openingHoursErrors, sortIntervals } from './opening-hours';
@@ -94,14 +95,7 @@ export class ResourceScheduleService {
           [resourceId, startsAt.toISOString(), endsAt.toISOString(), dto.reason, auth.userId],
         );
       } catch (e) {
-        // The database refuses maintenance over bookings that hold the resource (migration MaintenanceGuard).
-        const err = e as { code?: string; detail?: string };
-        if (err.code === 'PB409') {
-          throw conflict('maintenance_overlaps_bookings', 'Bookings hold the resource during this window; cancel them (which tells the enterprises) before adding maintenance.', {
-            bookings: JSON.parse(err.detail ?? '[]'),
-          });
-        }
-        throw e;
+        rethrowHeldBookingsConflict(e);
       }
       const view = maintenanceView(row);
       await this.audit.record(em, actorOf(auth), {

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
 import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
-import { applyInactiveScope, inactiveScope, operates } from './catalogue-access';
+import { applyInactiveScope, inactiveScope, operates, rethrowHeldBookingsConflict } from './catalogue-access';
 import { likeSubstring } from './catalogue-validation';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView, resourceView } from './catalogue-views';
 import { FacilitiesService } from './facilities.service';
@@ -59,6 +60,7 @@ export class ResourcesService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly facilities: FacilitiesService,
+    private readonly clock: Clock,
   ) {}
 
   /** The facility's operator (or an admin) publishes a resource, optionally with its weekly opening hours. */
@@ -161,7 +163,7 @@ export class ResourcesService {
       if (errors.length) throw invalid(errors);
       if (Object.keys(changes).length === 0) return;
       const patch = Object.fromEntries(Object.entries(changes).map(([k, c]) => [k, c.to]));
-      await em.update(Resource, { id }, patch);
+      await em.update(Resource, { id }, patch).catch(rethrowHeldBookingsConflict);
       const action = changes.active ? (dto.active ? 'resource.reactivated' : 'resource.deactivated') : 'resource.updated';
       await this.audit.record(em, actorOf(auth), {
         action,
@@ -180,8 +182,8 @@ export class ResourcesService {
     const hours = await this.findOpeningHours(this.dataSource.manager, [id]);
     const maintenance: MaintenanceRow[] = await this.dataSource.query(
       `SELECT ${MAINTENANCE_COLUMNS} FROM maintenance_windows
-        WHERE resource_id = $1 AND upper(period) > now() ORDER BY lower(period), id LIMIT 100`,
-      [id],
+        WHERE resource_id = $1 AND upper(period) > $2 ORDER BY lower(period), id LIMIT 100`,
+      [id, this.clock.now()],
     );
     return {
       ...resourceView(resource, resource.facility, hours.get(id) ?? []),
