@@ -1,8 +1,11 @@
 import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from './config/app-config';
 import { startApplication } from './bootstrap';
 
 async function main() {
+  // Start-up lines (database, migrations) as JSON too, like the request log that follows.
+  Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
   const config = loadAppConfig();
   const running = await startApplication(config);
   let stopping = false;
