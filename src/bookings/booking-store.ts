@@ -168,20 +168,9 @@ export class BookingStore {
     );
   }
 
-  /** The most units held at any instant of `[from, to)` (half-open: an end and a start at the same instant do not add up). */
+  /** The most units held at any instant of `[from, to)` (SQL function `resource_peak_held_units`). */
   async peakHeldUnits(em: EntityManager, resourceId: string, from: Date, to: Date): Promise<number> {
-    const [row] = await em.query(
-      `WITH held AS (
-         SELECT greatest(lower(blocked), $2::timestamptz) AS s, least(upper(blocked), $3::timestamptz) AS e, units
-           FROM bookings
-          WHERE resource_id = $1 AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange($2, $3)
-       ), events AS (
-         SELECT s AS t, units AS delta FROM held UNION ALL SELECT e, -units FROM held
-       )
-       SELECT coalesce(max(running), 0)::int AS peak
-         FROM (SELECT sum(delta) OVER (ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS running FROM events) x`,
-      [resourceId, from, to],
-    );
+    const [row] = await em.query(`SELECT resource_peak_held_units($1, $2, $3) AS peak`, [resourceId, from, to]);
     return row.peak;
   }
 

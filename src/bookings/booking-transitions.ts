@@ -10,9 +10,6 @@
 export const BOOKING_STATES = ['pending', 'approved', 'rejected', 'cancelled', 'expired', 'in_use', 'completed', 'no_show'] as const;
 export type BookingState = (typeof BOOKING_STATES)[number];
 
-/** States that hold capacity: the exclusion constraint and the pool check count only these. */
-export const HOLDING_STATES: readonly BookingState[] = ['pending', 'approved', 'in_use'];
-
 export type BookingAction = 'approve' | 'reject' | 'cancel' | 'check_in' | 'check_out' | 'expire' | 'mark_no_show';
 
 /** Who may take an action: the booking's enterprise, the facility's operator, or a scheduled job. */
@@ -48,5 +45,3 @@ export function planTransition(action: BookingAction, from: BookingState, party:
   if (!rule.from.includes(from)) return { ok: false, error: 'wrong_state', allowedFrom: rule.from };
   return { ok: true, to: rule.to };
 }
-
-export const isHolding = (state: BookingState) => HOLDING_STATES.includes(state);

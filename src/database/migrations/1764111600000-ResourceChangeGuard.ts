@@ -4,12 +4,27 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Changes to a resource that would break bookings already holding it are refused by the database:
  * switching between exclusive and pooled while bookings hold it, and shrinking a pool below the
  * units held at the busiest moment still to come. SQLSTATE PB409; the message is the error code and
- * the DETAIL a JSON object with the figures.
+ * the DETAIL a JSON object with the figures. `resource_peak_held_units` is the one computation of
+ * "units held at the busiest instant", shared by this trigger and the pool check of booking requests.
  */
 export class ResourceChangeGuard1764111600000 implements MigrationInterface {
   name = 'ResourceChangeGuard1764111600000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Half-open ranges: at an instant where one hold ends and another starts, the end counts first.
+    await q.query(`
+      CREATE FUNCTION resource_peak_held_units(p_resource uuid, p_from timestamptz, p_to timestamptz)
+      RETURNS integer LANGUAGE sql STABLE AS $$
+        WITH held AS (
+          SELECT greatest(lower(blocked), p_from) AS s, least(upper(blocked), p_to) AS e, units
+            FROM bookings
+           WHERE resource_id = p_resource AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange(p_from, p_to)
+        ), events AS (
+          SELECT s AS t, units AS delta FROM held UNION ALL SELECT e, -units FROM held
+        )
+        SELECT coalesce(max(running), 0)::integer
+          FROM (SELECT sum(delta) OVER (ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS running FROM events) x
+      $$`);
     await q.query(`
       CREATE FUNCTION resources_refuse_breaking_change() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
@@ -25,13 +40,7 @@ export class ResourceChangeGuard1764111600000 implements MigrationInterface {
           END IF;
         END IF;
         IF NEW.capacity < OLD.capacity THEN
-          SELECT coalesce(max(running), 0) INTO v_peak FROM (
-            SELECT sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS running FROM (
-              SELECT lower(blocked) AS t, units AS d FROM bookings WHERE resource_id = NEW.id AND state IN ('pending', 'approved', 'in_use')
-              UNION ALL
-              SELECT upper(blocked), -units FROM bookings WHERE resource_id = NEW.id AND state IN ('pending', 'approved', 'in_use')
-            ) ev
-          ) x;
+          v_peak := resource_peak_held_units(NEW.id, '-infinity', 'infinity');
           IF v_peak > NEW.capacity THEN
             RAISE EXCEPTION 'capacity_below_holds' USING ERRCODE = 'PB409',
               DETAIL = jsonb_build_object('peakHeldUnits', v_peak, 'capacity', NEW.capacity)::text;
@@ -47,5 +56,6 @@ export class ResourceChangeGuard1764111600000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER resources_refuse_breaking_change ON resources`);
     await q.query(`DROP FUNCTION resources_refuse_breaking_change()`);
+    await q.query(`DROP FUNCTION resource_peak_held_units(uuid, timestamptz, timestamptz)`);
   }
 }
