@@ -16,6 +16,7 @@ import { loggerOptions } from './common/logging';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { SeedModule } from './database/seed/seed.module';
 import { ClockModule } from './common/clock';
+import { AccessModule } from './common/access/access.service';
 
 /** Makes the typed settings injectable everywhere as APP_CONFIG. */
 @Global()
@@ -39,6 +40,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
         AppConfigModule.forRoot(config),
         ClockModule,
+        AccessModule,
         LoggerModule.forRoot(loggerOptions(config)),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         HealthModule,

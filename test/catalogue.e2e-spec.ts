@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { CatalogueDemoSeeder } from '../src/catalogue/demo/catalogue-demo-seeder';
 import { DEMO_OPERATORS } from '../src/catalogue/demo/demo-catalogue.data';
-import { FacilitiesService } from '../src/catalogue/facilities.service';
+import { AccessService } from '../src/common/access/access.service';
 import { ResourcesService } from '../src/catalogue/resources.service';
 import { CITY_CODES } from '../src/common/cities';
 import { DemoSeeder } from '../src/database/seed/demo-seeder';
@@ -1025,10 +1025,11 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expect(locked.row?.id).toBe(r.id);
       expect(locked.lock.n).toBeGreaterThan(0);
       await expect(resources.lockResource(ds.manager, r.id)).rejects.toThrow();
-      const facilities = t.app.get(FacilitiesService);
+      // who may change it is the access layer's answer (facility.manage)
+      const access = t.app.get(AccessService);
       const me = (await get('/me', op2).expect(200)).body;
-      expect(() => facilities.assertOperates({ userId: me.id, email: me.email, role: 'operator', organisationId: op2OrgId }, { operatorId: opOrgId })).toThrow(/another operator/);
-      expect(() => facilities.assertOperates({ userId: 'x', email: 'a@b', role: 'admin', organisationId: null }, { operatorId: opOrgId })).not.toThrow();
+      await expect(access.requireAccess({ userId: me.id, email: me.email, role: 'operator', organisationId: op2OrgId }, 'facility.manage', [f.id])).rejects.toThrow(/another operator/);
+      await expect(access.requireAccess({ userId: 'x', email: 'a@b', role: 'admin', organisationId: null }, 'facility.manage', [f.id])).resolves.toBeUndefined();
     });
   });
 });

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AccessService } from '../common/access/access.service';
 import type { AuthUser } from '../common/auth/auth-user';
+import { AppConfig, APP_CONFIG } from '../config/app-config';
 import type { BookingState } from './booking-transitions';
+import { expiresAtSql } from './decision-deadline';
 
 /** A booking as read from SQL: the ranges split into instants, with resource and facility summaries. */
 export interface BookingRow {
@@ -49,9 +52,22 @@ export interface BookingRow {
   facility_operator_id: string;
   organisation_name_zh: string;
   organisation_name_en: string | null;
+  organisation_credit_code: string | null;
+  organisation_sme: boolean;
+  requester_display_name: string;
+  requester_email: string;
+  requester_phone: string | null;
+  /** The decision deadline while pending (`decision-deadline.ts`), else null. */
+  expires_at: Date | null;
+  /** Whether the reader may see the requester and the enterprise's details (`booking.read_parties`). */
+  sees_parties: boolean;
 }
 
-const SELECT_BOOKING = `
+/**
+ * The booking SELECT. `hours` is the SQL of DECISION_DEADLINE_HOURS (for `expires_at`), `parties`
+ * the predicate of `booking.read_parties` for the reader (FALSE when there is none, e.g. for jobs).
+ */
+const selectBooking = (hours: string, parties: string) => `
   SELECT b.id, b.resource_id, b.facility_id, b.organisation_id, b.requested_by,
          lower(b.period) AS starts_at, upper(b.period) AS ends_at,
          lower(b.blocked) AS blocked_from, upper(b.blocked) AS blocked_until,
@@ -63,25 +79,57 @@ const SELECT_BOOKING = `
          r.name_zh AS resource_name_zh, r.name_en AS resource_name_en, r.unit AS resource_unit, r.mode AS resource_mode,
          f.name_zh AS facility_name_zh, f.name_en AS facility_name_en, f.address AS facility_address,
          f.time_zone AS facility_time_zone, f.operator_id AS facility_operator_id,
-         o.name_zh AS organisation_name_zh, o.name_en AS organisation_name_en
+         o.name_zh AS organisation_name_zh, o.name_en AS organisation_name_en,
+         o.credit_code AS organisation_credit_code, o.sme AS organisation_sme,
+         u.display_name AS requester_display_name, u.email AS requester_email, u.phone AS requester_phone,
+         ${expiresAtSql('b', hours)} AS expires_at,
+         coalesce(${parties}, FALSE) AS sees_parties
     FROM bookings b
     JOIN resources r ON r.id = b.resource_id
     JOIN facilities f ON f.id = b.facility_id
-    JOIN organisations o ON o.id = b.organisation_id`;
+    JOIN organisations o ON o.id = b.organisation_id
+    JOIN users u ON u.id = b.requested_by`;
 
-/**
- * Tenant scoping of bookings, in one place: an enterprise sees its organisation's, an operator its
- * facilities', officials and admins all. Returns SQL over alias `b`/`f` and its parameters.
- */
-export function bookingScope(auth: AuthUser, firstParam: number): { sql: string; params: unknown[] } {
-  switch (auth.role) {
-    case 'enterprise':
-      return { sql: `b.organisation_id = $${firstParam}`, params: [auth.organisationId] };
-    case 'operator':
-      return { sql: `f.operator_id = $${firstParam}`, params: [auth.organisationId] };
-    case 'official':
-    case 'admin':
-      return { sql: 'TRUE', params: [] };
+/** Orders of the booking list: a leading `-` is descending; `id` breaks ties. */
+export const BOOKING_SORTS = ['startsAt', '-startsAt', 'createdAt', '-createdAt', 'expiresAt', '-expiresAt'] as const;
+export type BookingSort = (typeof BOOKING_SORTS)[number];
+const ORDER_BY: Record<BookingSort, string> = {
+  startsAt: 'lower(b.period) ASC, b.id',
+  '-startsAt': 'lower(b.period) DESC, b.id',
+  createdAt: 'b.created_at ASC, b.id',
+  '-createdAt': 'b.created_at DESC, b.id',
+  // Bookings that are not pending have no deadline: they come last either way.
+  expiresAt: 'expires_at ASC NULLS LAST, b.id',
+  '-expiresAt': 'expires_at DESC NULLS LAST, b.id',
+};
+
+export interface BookingFilters {
+  state?: string;
+  resourceId?: string;
+  facilityId?: string;
+  /** The facility's city (GB/T 2260 code) and kind. */
+  city?: string;
+  kind?: string;
+  operatorId?: string;
+  organisationId?: string;
+  projectId?: string;
+  from?: Date;
+  to?: Date;
+  /** Default `-startsAt`. */
+  sort?: BookingSort;
+  limit: number;
+  offset: number;
+}
+
+/** Positional parameters of one statement: `add` returns the `$n` of a value. */
+class Params {
+  readonly values: unknown[] = [];
+  add = (value: unknown): string => {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  };
+  addAll(scope: { params: unknown[] }): void {
+    this.values.push(...scope.params);
   }
 }
 
@@ -119,34 +167,53 @@ export interface HeldWindow {
 /** Named queries of the booking engine; each takes the transaction's EntityManager explicitly. */
 @Injectable()
 export class BookingStore {
-  async findById(em: EntityManager, id: string, lock = false): Promise<BookingRow | null> {
+  constructor(
+    private readonly access: AccessService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The SELECT for a reader (`viewer`; none: jobs and internal reads, which never show the parties). */
+  private select(p: Params, viewer: AuthUser | undefined): string {
+    const hours = p.add(this.config.jobs.decisionDeadlineHours);
+    if (!viewer) return selectBooking(hours, 'FALSE');
+    const parties = this.access.scope(viewer, 'booking.read_parties', p.values.length + 1);
+    p.addAll(parties);
+    return selectBooking(hours, parties.sql);
+  }
+
+  /** One booking, whatever the caller may see (check access first); `viewer` decides what the row shows. */
+  async findById(em: EntityManager, id: string, lock = false, viewer?: AuthUser): Promise<BookingRow | null> {
+    const p = new Params();
+    const idParam = p.add(id);
+    const select = this.select(p, viewer);
     // FOR UPDATE OF b: lock the booking row only, not the joined catalogue rows.
-    const rows: BookingRow[] = await em.query(`${SELECT_BOOKING} WHERE b.id = $1 ${lock ? 'FOR UPDATE OF b' : ''}`, [id]);
+    const rows: BookingRow[] = await em.query(`${select} WHERE b.id = ${idParam} ${lock ? 'FOR UPDATE OF b' : ''}`, p.values);
     return rows[0] ?? null;
   }
 
-  async list(
-    em: EntityManager,
-    auth: AuthUser,
-    filters: { state?: string; resourceId?: string; facilityId?: string; from?: Date; to?: Date; limit: number; offset: number },
-  ): Promise<{ rows: BookingRow[]; total: number }> {
-    const scope = bookingScope(auth, 1);
-    const params: unknown[] = [...scope.params];
+  /** The bookings the caller may read (`booking.read`), filtered, in a stable order. */
+  async list(em: EntityManager, auth: AuthUser, filters: BookingFilters): Promise<{ rows: BookingRow[]; total: number }> {
+    const p = new Params();
+    const scope = this.access.scope(auth, 'booking.read', 1);
+    p.addAll(scope);
     const where = [scope.sql];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
+    const add = (sql: string, value: unknown) => where.push(sql.replace('?', p.add(value)));
     if (filters.state) add('b.state = ?', filters.state);
     if (filters.resourceId) add('b.resource_id = ?', filters.resourceId);
     if (filters.facilityId) add('b.facility_id = ?', filters.facilityId);
+    if (filters.city) add('f.city_code = ?', filters.city);
+    if (filters.kind) add('f.kind = ?', filters.kind);
+    if (filters.operatorId) add('f.operator_id = ?', filters.operatorId);
+    if (filters.organisationId) add('b.organisation_id = ?', filters.organisationId);
+    if (filters.projectId) add('b.project_id = ?', filters.projectId);
     if (filters.from) add('upper(b.period) > ?', filters.from);
     if (filters.to) add('lower(b.period) < ?', filters.to);
     const whereSql = where.join(' AND ');
-    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`, params);
+    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`, [...p.values]);
+    const select = this.select(p, auth);
     const rows: BookingRow[] = await em.query(
-      `${SELECT_BOOKING} WHERE ${whereSql} ORDER BY lower(b.period) DESC, b.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, filters.limit, filters.offset],
+      `${select} WHERE ${whereSql} ORDER BY ${ORDER_BY[filters.sort ?? '-startsAt']} LIMIT ${p.add(filters.limit)} OFFSET ${p.add(filters.offset)}`,
+      p.values,
     );
     return { rows, total };
   }
@@ -237,15 +304,17 @@ export class BookingStore {
   // ---- Calendar feeds (src/calendar) ----
 
   /**
-   * The bookings a caller may see (`bookingScope`, every state) whose window ends after `from`: a
+   * The bookings a caller may see (`booking.read`, every state) whose window ends after `from`: a
    * private calendar feed. The latest `limit` by start, returned in start order.
    */
   async listForFeed(em: EntityManager, auth: AuthUser, from: Date, limit: number): Promise<BookingRow[]> {
-    const scope = bookingScope(auth, 1);
-    const n = scope.params.length;
+    const p = new Params();
+    const scope = this.access.scope(auth, 'booking.read', 1);
+    p.addAll(scope);
+    const select = this.select(p, auth);
     const rows: BookingRow[] = await em.query(
-      `${SELECT_BOOKING} WHERE ${scope.sql} AND upper(b.period) > $${n + 1} ORDER BY lower(b.period) DESC, b.id DESC LIMIT $${n + 2}`,
-      [...scope.params, from, limit],
+      `${select} WHERE ${scope.sql} AND upper(b.period) > ${p.add(from)} ORDER BY lower(b.period) DESC, b.id DESC LIMIT ${p.add(limit)}`,
+      p.values,
     );
     return rows.reverse();
   }

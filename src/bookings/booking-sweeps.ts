@@ -3,9 +3,10 @@ import { EntityManager } from 'typeorm';
 import { Actor } from '../common/auth/auth-user';
 import { BookingStore } from './booking-store';
 import { BookingsService } from './bookings.service';
+import { decisionDeadlineSql } from './decision-deadline';
 
 export interface SweepSettings {
-  /** A pending request expires this long after it was made, or at the booking's start if earlier. */
+  /** A pending request expires this long after it was made, or at the booking's start if earlier (`decision-deadline.ts`). */
   decisionDeadlineHours: number;
   /** An approved booking not checked in this long after its start is a no-show. */
   noShowGraceMinutes: number;
@@ -28,9 +29,9 @@ export class BookingSweeps {
   /** pending → expired once undecided at the deadline; releases the slot. Returns the booking ids. */
   async expireUndecided(em: EntityManager, now: Date, s: SweepSettings, actor: Actor): Promise<string[]> {
     const due: Array<{ id: string }> = await em.query(
-      `SELECT id FROM bookings
-        WHERE state = 'pending' AND $1::timestamptz >= least(created_at + make_interval(hours => $2), lower(period))
-        ORDER BY lower(period), id
+      `SELECT b.id FROM bookings b
+        WHERE b.state = 'pending' AND $1::timestamptz >= ${decisionDeadlineSql('b', '$2')}
+        ORDER BY lower(b.period), b.id
         FOR UPDATE SKIP LOCKED`,
       [now, s.decisionDeadlineHours],
     );

@@ -3,6 +3,7 @@ import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } f
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
 import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES } from '../catalogue/catalogue.constants';
+import { BOOKING_SORTS, BookingSort } from './booking-store';
 import { BOOKING_STATES, BookingState } from './booking-transitions';
 
 
@@ -60,6 +61,30 @@ export class BookingQueryDto extends PageQueryDto {
 
   @IsOptional() @IsUUID()
   facilityId?: string;
+
+  /** The facility's city (GB/T 2260 code of one of the 14 Liaoning cities). */
+  @IsOptional() @IsIn(CITY_CODES)
+  city?: string;
+
+  /** The facility's kind. */
+  @IsOptional() @IsIn(FACILITY_KINDS)
+  kind?: string;
+
+  /** Facilities run by this operator organisation. */
+  @IsOptional() @IsUUID()
+  operatorId?: string;
+
+  /** Bookings of this enterprise (an enterprise naming another one gets an empty list). */
+  @IsOptional() @IsUUID()
+  organisationId?: string;
+
+  /** Bookings of this chain project. */
+  @IsOptional() @IsUUID()
+  projectId?: string;
+
+  /** Order: startsAt, createdAt or expiresAt, a leading `-` for descending (default -startsAt); id breaks ties. Bookings without a deadline (not pending) sort last by expiresAt. */
+  @IsOptional() @IsIn(BOOKING_SORTS)
+  sort?: BookingSort;
 
   /** Bookings whose window ends after this instant. */
   @IsOptional() @Transform(toInstant) @IsDate(instantMessage('from'))

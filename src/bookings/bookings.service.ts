@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ResourcesService } from '../catalogue/resources.service';
+import { AccessService } from '../common/access/access.service';
+import type { Permission } from '../common/access/permissions';
 import { Actor, actorOf, AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../common/errors/domain-error';
@@ -37,6 +39,7 @@ export class BookingsService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -119,7 +122,7 @@ export class BookingsService {
           priceFen: price.fen,
         },
       }, now);
-      const created = (await this.store.findById(em, id))!;
+      const created = (await this.store.findById(em, id, false, auth))!;
       await this.notify(em, 'booking_requested', created, now);
       if (state === 'approved') await this.notify(em, 'booking_approved', created, now);
       const body = bookingView(created);
@@ -153,8 +156,14 @@ export class BookingsService {
       state: q.state,
       resourceId: q.resourceId,
       facilityId: q.facilityId,
+      city: q.city,
+      kind: q.kind,
+      operatorId: q.operatorId,
+      organisationId: q.organisationId,
+      projectId: q.projectId,
       from: q.from,
       to: q.to,
+      sort: q.sort,
       limit: q.limit ?? 20,
       offset: q.offset ?? 0,
     });
@@ -163,18 +172,15 @@ export class BookingsService {
 
   /** Another tenant's booking is 404, not 403: its existence is not revealed. */
   async get(auth: AuthUser, id: string): Promise<BookingView> {
-    const row = await this.store.findById(this.dataSource.manager, id);
-    if (!row || !this.canSee(auth, row)) throw notFound('Booking');
-    return bookingView(row);
+    await this.access.requireAccess(auth, 'booking.read', [id]);
+    return bookingView((await this.store.findById(this.dataSource.manager, id, false, auth))!);
   }
 
   /** A user's action on a booking: who may act is decided here, what may happen by the transition table. */
   private async act(auth: AuthUser, id: string, action: BookingAction, reason?: string): Promise<BookingView> {
     return this.dataSource.transaction(async (em) => {
-      const row = await this.store.findById(em, id, true);
-      if (!row || !this.canSee(auth, row)) throw notFound('Booking');
-      const party = this.partyOf(auth, row);
-      if (!party) throw forbidden(`You cannot ${action.replace('_', '-')} this booking: only ${describeParties(action)} may.`);
+      const party = await this.requireParty(em, auth, id, action);
+      const row = (await this.store.findById(em, id, true, auth))!;
       const now = this.clock.now();
       if (action === 'cancel' && party === 'owner' && now >= row.starts_at) {
         throw conflict('booking_started', 'The booking has started; only the facility operator can cancel it now.', { state: row.state });
@@ -183,8 +189,25 @@ export class BookingsService {
         throw conflict('booking_over', 'The booked window is over; it can no longer be checked in.', { state: row.state });
       }
       await this.transition(em, row, action, party, actorOf(auth), now, reason);
-      return bookingView((await this.store.findById(em, id))!);
+      return bookingView((await this.store.findById(em, id, false, auth))!);
     });
+  }
+
+  /**
+   * The party the caller acts as (404 when it may not see the booking, 403 when it may see but not
+   * act): the first party whose permission for this action the caller's role can hold.
+   */
+  private async requireParty(em: EntityManager, auth: AuthUser, id: string, action: BookingAction): Promise<BookingParty> {
+    const denied = () => forbidden(`You cannot ${action.replace('_', '-')} this booking: only ${describeParties(action)} may.`);
+    for (const [party, permissions] of ACTING_AS) {
+      const permission = permissions[action];
+      if (permission && this.access.holds(auth, permission)) {
+        await this.access.requireAccess(auth, permission, [id], { em, denied });
+        return party;
+      }
+    }
+    await this.access.requireAccess(auth, 'booking.read', [id], { em });
+    throw denied();
   }
 
   /**
@@ -263,18 +286,6 @@ export class BookingsService {
       },
       at,
     );
-  }
-
-  private canSee(auth: AuthUser, row: BookingRow): boolean {
-    if (auth.role === 'official' || auth.role === 'admin') return true;
-    if (auth.role === 'enterprise') return row.organisation_id === auth.organisationId;
-    return row.facility_operator_id === auth.organisationId;
-  }
-
-  private partyOf(auth: AuthUser, row: BookingRow): BookingParty | null {
-    if (auth.role === 'enterprise' && row.organisation_id === auth.organisationId) return 'owner';
-    if (auth.role === 'operator' && row.facility_operator_id === auth.organisationId) return 'operator';
-    return null;
   }
 
   private unitsFor(resource: { mode: string; capacity: number }, requested: number | undefined): number {
@@ -406,6 +417,12 @@ export class BookingsService {
     }
   }
 }
+
+/** The permission (`permissions.ts`) each party needs to take an action on a booking as that party. */
+const ACTING_AS: ReadonlyArray<[BookingParty, Partial<Record<BookingAction, Permission>>]> = [
+  ['owner', { cancel: 'booking.cancel_own' }],
+  ['operator', { approve: 'booking.decide', reject: 'booking.decide', cancel: 'booking.decide', check_in: 'booking.check_in', check_out: 'booking.check_in' }],
+];
 
 /** Which transitions tell people about it (check-in and check-out need no message). */
 const NOTIFY_ON: Partial<Record<BookingAction, NotificationKind>> = {

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AccessService } from '../common/access/access.service';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
 import { badRequest, DomainError, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { DEFAULT_TIME_ZONE } from './catalogue.constants';
-import { applyInactiveScope, inactiveScope, notYourFacility, operates } from './catalogue-access';
+import { notYourFacility, searchViewer } from './catalogue-access';
 import { likeSubstring } from './catalogue-validation';
 import { facilityView } from './catalogue-views';
 import { CreateFacilityDto, FacilityDetailDto, FacilityDto, FacilityQueryDto, FacilityResourceSummaryDto, UpdateFacilityDto } from './facilities.dto';
@@ -29,6 +30,7 @@ export class FacilitiesService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
+    private readonly access: AccessService,
   ) {}
 
   /** Operators create facilities for their own organisation; admins name the operator organisation. */
@@ -106,9 +108,8 @@ export class FacilitiesService {
    */
   async update(auth: AuthUser, id: string, dto: UpdateFacilityDto): Promise<FacilityDetailDto> {
     await this.dataSource.transaction(async (em) => {
-      const facility = await this.lockFacility(em, id);
-      if (!facility) throw notFound('Facility');
-      this.assertOperates(auth, facility);
+      await this.access.requireAccess(auth, 'facility.manage', [id], { em });
+      const facility = (await this.lockFacility(em, id))!;
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       for (const key of UPDATABLE) {
         const to = dto[key];
@@ -128,15 +129,16 @@ export class FacilitiesService {
 
   /** One facility with the resources the caller may see. Inactive ones are 404 except for their operator and admins. */
   async get(auth: AuthUser | undefined, id: string): Promise<FacilityDetailDto> {
-    const facility = await this.dataSource.getRepository(Facility).findOne({ where: { id }, relations: { operator: true } });
-    if (!facility || (!facility.active && !operates(auth, facility.operatorId))) throw notFound('Facility');
-    const seesInactive = operates(auth, facility.operatorId);
-    const resources = await this.dataSource
+    await this.access.requireAccess(auth, 'facility.read', [id]);
+    const facility = (await this.dataSource.getRepository(Facility).findOne({ where: { id }, relations: { operator: true } }))!;
+    const qb = this.dataSource
       .getRepository(Resource)
       .createQueryBuilder('r')
+      .innerJoin('r.facility', 'f')
       .select(['r.id', 'r.nameZh', 'r.nameEn', 'r.mode', 'r.capacity', 'r.unit', 'r.active'])
-      .where('r.facility_id = :id', { id })
-      .andWhere(seesInactive ? 'true' : 'r.active')
+      .where('r.facility_id = :id', { id });
+    this.access.applyScope(qb, auth, 'resource.read');
+    const resources = await qb
       .orderBy('r.nameZh', 'ASC')
       .addOrderBy('r.id', 'ASC')
       .getMany();
@@ -145,9 +147,8 @@ export class FacilitiesService {
 
   /** Search: filters combine with AND; `q` is a case-insensitive substring (trigram index); stable order. */
   async search(auth: AuthUser | undefined, q: FacilityQueryDto): Promise<Page<FacilityDto>> {
-    const scope = inactiveScope(auth, q.includeInactive);
     const qb = this.dataSource.getRepository(Facility).createQueryBuilder('f').innerJoinAndSelect('f.operator', 'o');
-    applyInactiveScope(qb, scope, 'f.active', 'f.operator_id');
+    this.access.applyScope(qb, searchViewer(auth, q.includeInactive), 'facility.read');
     if (q.kind) qb.andWhere('f.kind = :kind', { kind: q.kind });
     if (q.city) qb.andWhere('f.city_code = :city', { city: q.city });
     if (q.direction) qb.andWhere('f.directions @> ARRAY[:direction]::text[]', { direction: q.direction });
@@ -157,11 +158,6 @@ export class FacilitiesService {
     qb.orderBy('f.cityCode', 'ASC').addOrderBy('f.nameZh', 'ASC').addOrderBy('f.id', 'ASC').limit(q.limit).offset(q.offset);
     const [rows, total] = await qb.getManyAndCount();
     return page(rows.map(facilityView), total, q);
-  }
-
-  /** Throws 403 `not_your_facility` unless the caller is an admin or the facility's operator. */
-  assertOperates(auth: AuthUser, facility: Pick<Facility, 'operatorId'>): void {
-    if (!operates(auth, facility.operatorId)) throw notYourFacility();
   }
 
   /** The facility row, locked for the rest of the transaction (`SELECT … FOR UPDATE`), or null. */

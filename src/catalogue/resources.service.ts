@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditService } from '../audit/audit.service';
+import { AccessService } from '../common/access/access.service';
 import { Clock } from '../common/clock';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
 import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
-import { applyInactiveScope, inactiveScope, operates, rethrowHeldBookingsConflict } from './catalogue-access';
+import { rethrowHeldBookingsConflict, searchViewer } from './catalogue-access';
 import { likeSubstring } from './catalogue-validation';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView, resourceView } from './catalogue-views';
 import { FacilitiesService } from './facilities.service';
@@ -61,15 +62,15 @@ export class ResourcesService {
     private readonly audit: AuditService,
     private readonly facilities: FacilitiesService,
     private readonly clock: Clock,
+    private readonly access: AccessService,
   ) {}
 
   /** The facility's operator (or an admin) publishes a resource, optionally with its weekly opening hours. */
   async create(auth: AuthUser, dto: CreateResourceDto): Promise<ResourceDetailDto> {
     const { facilityId, ...resource } = dto;
     const created = await this.dataSource.transaction(async (em) => {
-      const facility = await this.facilities.findById(em, facilityId);
-      if (!facility) throw notFound('Facility');
-      this.facilities.assertOperates(auth, facility);
+      await this.access.requireAccess(auth, 'facility.manage', [facilityId], { em });
+      const facility = (await this.facilities.findById(em, facilityId))!;
       return this.insert(em, actorOf(auth), facility, resource);
     });
     return this.get(auth, created.id);
@@ -193,9 +194,8 @@ export class ResourcesService {
 
   /** Search over resources and their facilities; every item carries its facility in brief and its opening hours. */
   async search(auth: AuthUser | undefined, q: ResourceQueryDto): Promise<Page<ResourceDto>> {
-    const scope = inactiveScope(auth, q.includeInactive);
     const qb = this.dataSource.getRepository(Resource).createQueryBuilder('r').innerJoinAndSelect('r.facility', 'f');
-    applyInactiveScope(qb, scope, 'r.active AND f.active', 'f.operator_id');
+    this.access.applyScope(qb, searchViewer(auth, q.includeInactive), 'resource.read');
     if (q.facilityId) qb.andWhere('r.facility_id = :facilityId', { facilityId: q.facilityId });
     if (q.kind) qb.andWhere('f.kind = :kind', { kind: q.kind });
     if (q.mode) qb.andWhere('r.mode = :mode', { mode: q.mode });
@@ -234,10 +234,8 @@ export class ResourcesService {
    * everyone, inactive ones only for their operator and admins (404 for anyone else).
    */
   async findVisible(auth: AuthUser | undefined, id: string, em: EntityManager = this.dataSource.manager): Promise<ResourceWithFacility> {
-    const resource = await this.findResourceForBooking(em, id);
-    if (!resource) throw notFound('Resource');
-    if (!(resource.active && resource.facility.active) && !operates(auth, resource.facility.operatorId)) throw notFound('Resource');
-    return resource;
+    await this.access.requireAccess(auth, 'resource.read', [id], { em });
+    return (await this.findResourceForBooking(em, id))!;
   }
 
   /**
@@ -245,10 +243,9 @@ export class ResourcesService {
    * `not_your_facility` unless the caller runs the facility or is an admin.
    */
   async lockForEdit(em: EntityManager, auth: AuthUser, id: string): Promise<ResourceWithFacility> {
-    const resource = await this.lockResource(em, id);
-    if (!resource) throw notFound('Resource');
+    await this.access.requireAccess(auth, 'resource.manage', [id], { em });
+    const resource = (await this.lockResource(em, id))!;
     const facility = await this.facilities.findById(em, resource.facilityId);
-    this.facilities.assertOperates(auth, facility!);
     return Object.assign(resource, { facility: facility! });
   }
 
