@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AccessService } from '../common/access/access.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { notFound } from '../common/errors/domain-error';
@@ -34,6 +35,7 @@ export class NotificationsService {
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly clock: Clock,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -57,7 +59,8 @@ export class NotificationsService {
   }
 
   async list(auth: AuthUser, q: NotificationQueryDto): Promise<Page<Notification>> {
-    const qb = this.dataSource.getRepository(Notification).createQueryBuilder('n').where('n.recipient_user_id = :userId', { userId: auth.userId });
+    const qb = this.dataSource.getRepository(Notification).createQueryBuilder('n');
+    this.access.applyScope(qb, auth, 'notification.read');
     if (q.unread === true) qb.andWhere('n.read_at IS NULL');
     if (q.unread === false) qb.andWhere('n.read_at IS NOT NULL');
     const [items, total] = await qb.orderBy('n.id', 'DESC').take(q.limit).skip(q.offset).getManyAndCount();
@@ -68,8 +71,8 @@ export class NotificationsService {
   async markRead(auth: AuthUser, id: string): Promise<Notification> {
     const at = this.clock.now();
     const repo = this.dataSource.getRepository(Notification);
-    const n = await repo.findOne({ where: { id, recipientUserId: auth.userId } });
-    if (!n) throw notFound('Notification');
+    await this.access.requireAccess(auth, 'notification.read', [id]);
+    const n = (await repo.findOne({ where: { id } }))!;
     if (!n.readAt) {
       await repo.update({ id }, { readAt: at });
       n.readAt = at;

@@ -24,8 +24,8 @@ export class OrganisationsController {
   /** All organisations (admins and officials). */
   @Get()
   @Authenticated('admin', 'official')
-  list(@Query() query: OrganisationQueryDto) {
-    return this.organisations.list(query);
+  list(@Auth() auth: AuthUser, @Query() query: OrganisationQueryDto) {
+    return this.organisations.list(auth, query);
   }
 
   /** One organisation: admins and officials any, others their own. */
@@ -53,8 +53,8 @@ export class UsersController {
   /** All users (admins). */
   @Get()
   @Authenticated('admin')
-  list(@Query() query: UserQueryDto) {
-    return this.users.list(query);
+  list(@Auth() auth: AuthUser, @Query() query: UserQueryDto) {
+    return this.users.list(auth, query);
   }
 
   /** One user: admins any, others themselves. */

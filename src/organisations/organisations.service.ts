@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AccessService } from '../common/access/access.service';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
 import { conflict, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
@@ -16,6 +17,7 @@ export class OrganisationsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
   ) {}
 
   /** Admin: create an organisation of any kind. */
@@ -53,19 +55,18 @@ export class OrganisationsService {
     return org;
   }
 
-  async list(q: OrganisationQueryDto): Promise<Page<Organisation>> {
-    const [items, total] = await this.dataSource.getRepository(Organisation).findAndCount({
-      where: q.kind ? { kind: q.kind } : {},
-      order: { nameZh: 'ASC', id: 'ASC' },
-      take: q.limit,
-      skip: q.offset,
-    });
+  /** The organisations the caller may read (`organisation.read`: the route is for admins and officials, who read all). */
+  async list(auth: AuthUser, q: OrganisationQueryDto): Promise<Page<Organisation>> {
+    const qb = this.dataSource.getRepository(Organisation).createQueryBuilder('o');
+    this.access.applyScope(qb, auth, 'organisation.read');
+    if (q.kind) qb.andWhere('o.kind = :kind', { kind: q.kind });
+    const [items, total] = await qb.orderBy('o.nameZh', 'ASC').addOrderBy('o.id', 'ASC').take(q.limit).skip(q.offset).getManyAndCount();
     return page(items, total, q);
   }
 
   /** Officials and admins read any organisation; others only their own (another one is 404). */
   async get(auth: AuthUser, id: string): Promise<Organisation> {
-    if (auth.role !== 'admin' && auth.role !== 'official' && auth.organisationId !== id) throw notFound('Organisation');
+    await this.access.requireAccess(auth, 'organisation.read', [id]);
     return this.findById(id);
   }
 

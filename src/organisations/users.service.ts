@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AccessService } from '../common/access/access.service';
 import { Actor, AuthUser, actorOf, Role } from '../common/auth/auth-user';
 import { hashPassword } from '../common/auth/password-hasher';
 import { badRequest, conflict, notFound } from '../common/errors/domain-error';
@@ -25,6 +26,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly organisations: OrganisationsService,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
   ) {}
 
   /** Admin: create a user in an organisation whose kind fits the role. */
@@ -79,23 +81,19 @@ export class UsersService {
     return org;
   }
 
-  async list(q: UserQueryDto): Promise<Page<User>> {
-    const where: Record<string, unknown> = {};
-    if (q.role) where.role = q.role;
-    if (q.organisationId) where.organisationId = q.organisationId;
-    const [items, total] = await this.dataSource.getRepository(User).findAndCount({
-      where,
-      relations: { organisation: true },
-      order: { email: 'ASC' },
-      take: q.limit,
-      skip: q.offset,
-    });
+  /** The users the caller may read (`user.read`: the route is for admins, who read all). */
+  async list(auth: AuthUser, q: UserQueryDto): Promise<Page<User>> {
+    const qb = this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.organisation', 'o');
+    this.access.applyScope(qb, auth, 'user.read');
+    if (q.role) qb.andWhere('u.role = :role', { role: q.role });
+    if (q.organisationId) qb.andWhere('u.organisation_id = :organisationId', { organisationId: q.organisationId });
+    const [items, total] = await qb.orderBy('u.email', 'ASC').addOrderBy('u.id', 'ASC').take(q.limit).skip(q.offset).getManyAndCount();
     return page(items, total, q);
   }
 
   /** Admins read anyone; others only themselves (anyone else is 404). */
   async get(auth: AuthUser, id: string): Promise<User> {
-    if (auth.role !== 'admin' && auth.userId !== id) throw notFound('User');
+    await this.access.requireAccess(auth, 'user.read', [id]);
     const user = await this.dataSource.getRepository(User).findOne({ where: { id }, relations: { organisation: true } });
     if (!user) throw notFound('User');
     return user;
