@@ -12,7 +12,7 @@ export type BookingState = (typeof BOOKING_STATES)[number];
 
 /**
  * The states in which a booking holds its slot (its blocked window is taken, its units count against
- * the pool). Defined once: SQL uses `booking_state_holds(state)` (migration BookingTimeRules), and a
+ * the pool). Defined once: SQL uses `booking_state_holds(state)` (migration HeldStatesAndSlotGrain), and a
  * test checks that the two agree for every state.
  */
 export const HOLDING_STATES = ['pending', 'approved', 'in_use'] as const satisfies readonly BookingState[];

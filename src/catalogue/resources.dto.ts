@@ -36,6 +36,9 @@ import {
 import { BlankAsAbsent, Omittable, QueryBoolean, Trim } from './catalogue-validation';
 import { CLOSES_PATTERN, OPENS_PATTERN } from './opening-hours';
 
+/** The slot grains allowed: the divisors of a day in minutes, so that the grid repeats every local day. */
+const SLOT_MINUTES = Array.from({ length: 1440 }, (_, i) => i + 1).filter((n) => 1440 % n === 0);
+
 /** One weekly opening interval, local time of the facility's zone, half-open `[opens, closes)`. */
 export class OpeningIntervalDto {
   /** ISO weekday: 1 = Monday … 7 = Sunday. */
@@ -123,6 +126,10 @@ export class CreateResourceDto {
   /** Fair use: most undecided requests one organisation may have open; null or absent for no limit. */
   @IsOptional() @IsInt() @Min(1) @Max(LIMITS.maxOpenRequests)
   maxOpenRequests?: number | null;
+
+  /** Slot grain in minutes (default 15): availability windows start on this grid of the facility's local day. A divisor of 1440 (1, 5, 10, 15, 30, 60, 120, … 1440). */
+  @Omittable() @IsInt() @IsIn(SLOT_MINUTES, { message: `slotMinutes must be a number of minutes that divides a day (1440): ${SLOT_MINUTES.join(', ')}` })
+  slotMinutes?: number;
 
   /** Technical specification, any JSON object (default `{}`). */
   @Omittable() @IsObject()
@@ -282,6 +289,8 @@ export class ResourceDto {
   smeDiscountPercent: number;
   maxUnitHoursPer30Days: number | null;
   maxOpenRequests: number | null;
+  /** Slot grain in minutes: availability windows start on this grid of the facility's local day. */
+  slotMinutes: number;
   spec: Record<string, unknown>;
   active: boolean;
   /** Weekly schedule, local time of the facility's zone. */
