@@ -240,6 +240,17 @@ describe('booking timing (issue 14)', () => {
       expect(res.status).toBe(201);
     });
 
+    it('aligns in SQL (slot_align_up) across DST changes and day boundaries, never before the instant', async () => {
+      const align = async (at: string, zone: string, slot: number) =>
+        (await t.sql<{ a: Date }>(`SELECT slot_align_up($1, $2, $3) AS a`, [at, zone, slot]))[0].a.toISOString();
+      expect(await align('2030-03-31T00:59:30Z', 'Europe/Berlin', 60)).toBe('2030-03-31T01:00:00.000Z'); // 01:59:30 CET → 03:00 CEST
+      expect(await align('2030-10-27T01:15:00Z', 'Europe/Berlin', 15)).toBe('2030-10-27T01:15:00.000Z'); // 02:15 CET, the second pass
+      // 02:50 CEST, just before clocks go back: the grid point is 03:00 CET, an hour later (never earlier than asked)
+      expect(await align('2030-10-27T00:50:00Z', 'Europe/Berlin', 15)).toBe('2030-10-27T02:00:00.000Z');
+      expect(await align('2030-01-07T23:50:00Z', 'Asia/Shanghai', 1440)).toBe('2030-01-08T16:00:00.000Z'); // next local midnight
+      expect(await align('2030-01-07T16:00:00Z', 'Asia/Shanghai', 1440)).toBe('2030-01-07T16:00:00.000Z'); // already on it
+    });
+
     it('drops windows shorter than the minimum duration and says the longest booking each allows', async () => {
       const press = await createResource({
         nameZh: '测试·短窗压机', nameEn: 'Test short-window press', leadTimeMinutes: 0, minDurationMinutes: 90, maxDurationMinutes: 240, slotMinutes: 30,
