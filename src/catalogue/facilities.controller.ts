@@ -4,6 +4,7 @@ import { Auth, Authenticated, PublicWithOptionalAuth } from '../common/auth/auth
 import type { AuthUser } from '../common/auth/auth-user';
 import { CreateFacilityDto, FacilityDetailDto, FacilityPageDto, FacilityQueryDto, UpdateFacilityDto } from './facilities.dto';
 import { FacilitiesService } from './facilities.service';
+import { ApiProblems } from '../common/openapi/api-problems';
 
 @ApiTags('catalogue')
 @Controller('facilities')
@@ -20,6 +21,7 @@ export class FacilitiesController {
 
   /** Search active facilities (no login needed) by kind, city, direction, stage and text in Chinese or English. */
   @Get()
+  @ApiProblems([403, '`includeInactive=true` as an enterprise or official.'])
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: FacilityPageDto })
   search(@Auth() auth: AuthUser | undefined, @Query() query: FacilityQueryDto) {

@@ -17,6 +17,7 @@ import {
   UpdateResourceDto,
 } from './resources.dto';
 import { ResourcesService } from './resources.service';
+import { ApiProblems } from '../common/openapi/api-problems';
 
 @ApiTags('catalogue')
 @Controller('resources')
@@ -37,6 +38,7 @@ export class ResourcesController {
 
   /** Search active resources of active facilities (no login needed); each carries its facility in brief and its opening hours. */
   @Get()
+  @ApiProblems([403, '`includeInactive=true` as an enterprise or official.'])
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: ResourcePageDto })
   search(@Auth() auth: AuthUser | undefined, @Query() query: ResourceQueryDto) {

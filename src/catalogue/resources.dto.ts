@@ -1,4 +1,4 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -219,15 +219,15 @@ export class MaintenanceQueryDto extends PageQueryDto {
 export class FacilitySummaryDto {
   id: string;
   operatorId: string;
-  kind: FacilityKind;
+  @ApiProperty({ enum: FACILITY_KINDS }) kind: FacilityKind;
   nameZh: string;
   nameEn: string;
-  cityCode: string;
+  @ApiProperty({ enum: CITY_CODES }) cityCode: string;
   cityNameZh: string;
   cityNameEn: string;
   timeZone: string;
-  directions: Direction[];
-  stages: ChainStage[];
+  @ApiProperty({ enum: DIRECTIONS, isArray: true }) directions: Direction[];
+  @ApiProperty({ enum: CHAIN_STAGES, isArray: true }) stages: ChainStage[];
   active: boolean;
 }
 
@@ -271,9 +271,9 @@ export class ResourceDto {
   nameZh: string;
   nameEn: string;
   description: string;
-  mode: ResourceMode;
+  @ApiProperty({ enum: RESOURCE_MODES }) mode: ResourceMode;
   capacity: number;
-  unit: ResourceUnit;
+  @ApiProperty({ enum: RESOURCE_UNITS }) unit: ResourceUnit;
   minDurationMinutes: number;
   maxDurationMinutes: number;
   leadTimeMinutes: number;
@@ -286,7 +286,7 @@ export class ResourceDto {
   smeDiscountPercent: number;
   maxUnitHoursPer30Days: number | null;
   maxOpenRequests: number | null;
-  spec: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) spec: Record<string, unknown>;
   active: boolean;
   /** Weekly schedule, local time of the facility's zone. */
   openingHours: OpeningIntervalViewDto[];
