@@ -84,7 +84,7 @@ export class AvailabilityService {
          CROSS JOIN LATERAL (
            SELECT json_agg(json_build_object('starts_at', fw.starts_at, 'ends_at', fw.ends_at, 'free_units', fw.free_units) ORDER BY fw.starts_at) AS windows
              FROM (SELECT * FROM resource_free_windows(r.id, $1, $2, $3, $4) x
-                    WHERE x.ends_at - x.starts_at >= make_interval(secs => $5 * 3600)
+                    WHERE x.ends_at - x.starts_at >= make_interval(secs => $5::float8 * 3600)
                     ORDER BY x.starts_at LIMIT $7) fw
          ) w
         WHERE ${where.join(' AND ')} AND w.windows IS NOT NULL

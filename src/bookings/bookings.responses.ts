@@ -71,7 +71,7 @@ export class BookingDto {
   endedByJob: string | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) endedAt: string | null;
   /** Grows with each change (the calendar SEQUENCE). */
-  @ApiProperty({ type: 'integer', minimum: 1 }) version: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }

@@ -13,6 +13,7 @@ export class FacilitiesController {
 
   /** Operators publish a facility of their own organisation; admins name the operator (`operatorId`). */
   @Post()
+  @ApiProblems([404, 'Admins: no such operator organisation (`operatorId`).'])
   @Authenticated('operator', 'admin')
   @ApiCreatedResponse({ type: FacilityDetailDto })
   create(@Auth() auth: AuthUser, @Body() dto: CreateFacilityDto) {

@@ -56,6 +56,7 @@ export class ResourcesController {
 
   /** Change any fields of your resource (admins: any); `active: false` hides it from search. */
   @Patch(':id')
+  @ApiProblems([409, '`resource_mode_in_use` / `capacity_below_holds`: bookings still to come would no longer fit.'])
   @Authenticated('operator', 'admin')
   @ApiOkResponse({ type: ResourceDetailDto })
   @ApiNotFoundResponse({ description: 'No such resource.' })
@@ -81,6 +82,7 @@ export class ResourcesController {
 
   /** Add a maintenance window `[startsAt, endsAt)` in which the resource cannot be booked. */
   @Post(':id/maintenance')
+  @ApiProblems([409, '`maintenance_overlaps_bookings`: bookings hold the resource in this window (listed in `bookings`).'])
   @Authenticated('operator', 'admin')
   @ApiCreatedResponse({ type: MaintenanceWindowDto })
   addMaintenance(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateMaintenanceDto) {

@@ -47,10 +47,12 @@ export class OpeningIntervalDto {
   weekday: number;
 
   /** Opening time "HH:MM" (00:00–23:59). */
+  @ApiProperty({ example: '08:00' })
   @IsString() @Matches(OPENS_PATTERN, { message: 'opens must be a local time HH:MM from 00:00 to 23:59' })
   opens: string;
 
   /** Closing time "HH:MM", after `opens`; "24:00" is the end of the day. Fri 20:00–24:00 plus Sat 00:00–08:00 is one window across midnight. */
+  @ApiProperty({ example: '18:00' })
   @IsString() @Matches(CLOSES_PATTERN, { message: 'closes must be a local time HH:MM from 00:01 to 24:00' })
   closes: string;
 }

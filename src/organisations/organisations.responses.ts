@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES } from '../common/auth/auth-user';
-import { CITY_CODES } from '../common/cities';
 import { ORGANISATION_KINDS } from './organisation.entity';
 
 /** An organisation as the API shows it. */
@@ -13,7 +12,7 @@ export class OrganisationDto {
   @ApiProperty({ type: 'string', nullable: true, minLength: 18, maxLength: 18 }) creditCode: string | null;
   sme: boolean;
   /** GB/T 2260 city code. */
-  @ApiProperty({ type: 'string', nullable: true, enum: CITY_CODES }) cityCode: string | null;
+  @ApiProperty({ type: 'string', nullable: true, pattern: '^21[0-9]{4}$' }) cityCode: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -38,6 +38,11 @@ function closed(schema: unknown): unknown {
     else out[k] = closed(v);
   }
   if (out.properties && out.additionalProperties === undefined && !out.allOf && !out.oneOf && !out.anyOf) out.additionalProperties = false;
+  // OpenAPI 3.0 `nullable`: the schema, or null (also where the schema is a $ref or allOf, which Ajv's own `nullable` misses).
+  if (out.nullable === true) {
+    delete out.nullable;
+    return { anyOf: [{ type: 'null' }, out] };
+  }
   return out;
 }
 

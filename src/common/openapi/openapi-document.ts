@@ -3,11 +3,11 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, ParameterObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ALLOW_PENDING_PASSWORD_CHANGE } from '../../auth/auth.decorators';
 import { ALLOWED_ROLES, OPTIONAL_AUTH, PUBLIC_ROUTE } from '../auth/auth.decorators';
 import { PROBLEM_DESCRIPTIONS } from './api-problems';
-import { applyValidationToSwaggerMetadata, validatedClasses } from './validation-schema';
+import { applyValidationToSwaggerMetadata } from './validation-schema';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 const UNKNOWN_QUERY = 'Unknown query parameters are refused (400 `validation_failed`).';
@@ -54,16 +54,28 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       if (facts) applyHandlerFacts(op, facts);
       op.security ??= [];
       op.responses['400'] ??= { description: PROBLEM_DESCRIPTIONS[400] };
+      if (op.requestBody) op.responses['413'] ??= { description: PROBLEM_DESCRIPTIONS[413] };
+      op.responses['500'] ??= { description: PROBLEM_DESCRIPTIONS[500] };
       for (const [status, response] of Object.entries(op.responses) as Array<[string, ResponseObject]>) {
         if (Number(status) >= 400) response.content = { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } };
       }
     }
   }
   const schemas = document.components?.schemas ?? {};
-  // Request schemas are closed: the validation pipe refuses unknown fields (forbidNonWhitelisted).
-  for (const cls of validatedClasses()) {
-    const schema = schemas[cls.name] as SchemaObject | undefined;
-    if (schema && schema.type === 'object') schema.additionalProperties = false;
+  // Request bodies are closed, nested objects too: the validation pipe refuses unknown fields (forbidNonWhitelisted).
+  const closed = new Set<unknown>();
+  const close = (schema: SchemaObject | ReferenceObject | undefined): void => {
+    if (!schema || closed.has(schema)) return;
+    closed.add(schema);
+    if ('$ref' in schema) return close(schemas[schema.$ref.replace('#/components/schemas/', '')] as SchemaObject);
+    if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    for (const s of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) close(s as SchemaObject);
+  };
+  for (const pathItem of Object.values(document.paths)) {
+    for (const op of Object.values(pathItem) as OperationObject[]) {
+      const body = op?.requestBody as RequestBodyObject | undefined;
+      for (const media of Object.values(body?.content ?? {})) close(media.schema);
+    }
   }
   for (const schema of Object.values(schemas)) fixEnumTypes(schema as SchemaObject);
   for (const pathItem of Object.values(document.paths)) {
@@ -78,6 +90,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 /** Error statuses every operation of a kind can answer, and the formats of its path parameters. */
 function applyHandlerFacts(op: OperationObject, f: HandlerFacts) {
   const responses = op.responses as Record<string, ResponseObject>;
+  // Who may call it, for generated clients and the contract test (the guard's metadata, not a promise of row access).
+  Object.assign(op, { 'x-auth': f.public ? (f.optionalAuth ? 'optional' : 'none') : 'required', ...(f.roles.length ? { 'x-roles': f.roles } : {}) });
   const add = (status: number, description = PROBLEM_DESCRIPTIONS[status]) => (responses[String(status)] ??= { description });
   if (!f.public || f.optionalAuth) add(401);
   if (!f.public && (f.roles.length > 0 || !f.allowPendingPasswordChange)) add(403);

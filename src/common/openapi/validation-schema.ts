@@ -29,19 +29,12 @@ function optionsFor(metas: ValidationMetadata[]): PropertyOptions {
       case 'isBoolean':
         o.type = 'boolean';
         break;
-      case 'isIn': {
-        const values = [...(c[0] as unknown[])];
-        const type = typeof values[0] === 'number' ? 'number' : typeof values[0] === 'boolean' ? 'boolean' : 'string';
-        o.enum = values;
-        o.type = type;
-        if (m.each) o.isArray = true;
-        break;
-      }
+      case 'isIn':
       case 'isEnum': {
-        const values = Object.values(c[0] as object);
+        if (m.each) break; // arrays: the plugin already puts the enumeration on the items
+        const values = m.name === 'isIn' ? [...(c[0] as unknown[])] : Object.values(c[0] as object);
         o.enum = values;
-        o.type = typeof values[0] === 'number' ? 'number' : 'string';
-        if (m.each) o.isArray = true;
+        o.type = typeof values[0] === 'number' ? 'number' : typeof values[0] === 'boolean' ? 'boolean' : 'string';
         break;
       }
       case 'isUuid':
@@ -78,20 +71,14 @@ function optionsFor(metas: ValidationMetadata[]): PropertyOptions {
         if (!m.each) o.maximum = c[0];
         break;
       case 'isCreditCode':
-        Object.assign(o, { type: 'string', minLength: 18, maxLength: 18, pattern: CREDIT_CODE_PATTERN });
+        Object.assign(o, { type: 'string', minLength: 18, maxLength: 18, pattern: CREDIT_CODE_PATTERN, example: '91350100M000100Y43' });
         break;
       case 'isIanaTimeZone':
-        Object.assign(o, { type: 'string', pattern: TIME_ZONE_PATTERN });
+        Object.assign(o, { type: 'string', pattern: TIME_ZONE_PATTERN, example: 'Asia/Shanghai' });
         break;
     }
   }
   return o;
-}
-
-/** The classes that class-validator checks: request bodies and query objects (refused with unknown fields). */
-export function validatedClasses(): Function[] {
-  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ValidationMetadata[]> };
-  return [...storage.validationMetadatas.keys()].filter((t) => typeof t === 'function');
 }
 
 /**
@@ -113,7 +100,7 @@ export function applyValidationToSwaggerMetadata(): void {
       const existing = (Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, prototype, property) ?? {}) as PropertyOptions;
       const merged: PropertyOptions = { ...existing, ...options };
       // An enumeration replaces a type the plugin guessed from a union (`type: Object`).
-      if (options.enum && typeof existing.type === 'function') merged.type = options.type;
+      if (options.enum && options.type && typeof existing.type === 'function') merged.type = options.type;
       Reflect.defineMetadata(DECORATORS.API_MODEL_PROPERTIES, merged, prototype, property);
     }
   }
