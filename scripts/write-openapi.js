@@ -5,8 +5,8 @@
  * and the app is not initialised (no module hooks run), so only the routes and their metadata count.
  * Usage: node scripts/write-openapi.js [out.json]   (default: stdout)
  */
-const { writeFileSync } = require('node:fs');
-const { resolve } = require('node:path');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { dirname, resolve } = require('node:path');
 const dist = (p) => require(resolve(__dirname, '..', 'dist', p));
 
 async function main() {
@@ -27,7 +27,10 @@ async function main() {
   configureApp(app);
   const document = openApiDocumentOf(app);
   const json = JSON.stringify(document, null, 2) + '\n';
-  if (process.argv[2]) writeFileSync(process.argv[2], json);
+  if (process.argv[2]) {
+    mkdirSync(dirname(process.argv[2]), { recursive: true });
+    writeFileSync(process.argv[2], json);
+  }
   else process.stdout.write(json);
   process.exit(0);
 }

@@ -10,6 +10,18 @@ import { PROBLEM_DESCRIPTIONS } from './api-problems';
 import { applyValidationToSwaggerMetadata } from './validation-schema';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  auth: 'Registration, sign-in, token refresh, logout, the caller and its password.',
+  users: 'Users (admins manage them; everyone sees themselves).',
+  organisations: 'Enterprises, operators and authorities.',
+  catalogue: 'Facilities, resources, opening hours and maintenance windows.',
+  availability: 'Free windows of resources.',
+  bookings: 'Booking requests and their life cycle.',
+  calendar: 'iCalendar feeds and private feed tokens.',
+  notifications: "The caller's notifications.",
+  audit: 'The hash-chained audit trail.',
+  health: 'Liveness and readiness.',
+};
 const UNKNOWN_QUERY = 'Unknown query parameters are refused (400 `validation_failed`).';
 
 /** One handler as Nest routes it: what the document cannot see by itself (pipes, auth metadata). */
@@ -83,7 +95,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   }
   document.tags = [...new Set(Object.values(document.paths).flatMap((item) => Object.values(item).flatMap((op) => (op as OperationObject)?.tags ?? [])))]
     .sort()
-    .map((name) => ({ name }));
+    .map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));
   return document;
 }
 
