@@ -50,14 +50,14 @@ describe('OpenAPI document against the server', () => {
   };
 
   /** A request for the operation from the document alone; `extra` adds an undeclared query parameter or body field. */
-  function build(o: Operation, extra?: 'query' | 'body') {
+  function build(o: Operation, extra?: 'query' | 'body', override?: { in: string; name: string; value: unknown }) {
     const gen = new SampleGenerator(doc);
     const params = (o.op.parameters ?? []) as Json[];
     let path = o.template;
     const query: Record<string, string> = {};
     const headers: Record<string, string> = {};
     for (const p of params) {
-      const value = gen.value(p.schema ?? { type: 'string' }, p.name);
+      const value = override && override.in === p.in && override.name === p.name ? override.value : gen.value(p.schema ?? { type: 'string' }, p.name);
       if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(value)));
       else if (p.in === 'query') query[p.name] = String(value);
       else if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') headers[p.name] = `contract-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -66,6 +66,7 @@ describe('OpenAPI document against the server', () => {
     const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
     let body = bodySchema ? (gen.value(bodySchema) as Json) : undefined;
     if (extra === 'body') body = { ...(body ?? {}), zzUndeclared: 1 };
+    if (override?.in === 'body') body = { ...(body ?? {}), [override.name]: override.value };
     const roles: string[] = o.op['x-roles'] ?? [];
     const role = o.op['x-auth'] === 'required' ? (roles.length ? (roles.includes('admin') ? 'admin' : roles[0]) : 'admin') : undefined;
     return { path, query, headers, body, role };
@@ -132,5 +133,29 @@ describe('OpenAPI document against the server', () => {
       }
     }
     expect(accepted).toEqual([]);
+  });
+
+  it('enforces every constraint it declares on parameters and top-level body fields (400)', async () => {
+    const accepted: string[] = [];
+    let checked = 0;
+    const gen = new SampleGenerator(doc);
+    for (const o of operations()) {
+      const targets: Array<{ in: string; name: string; schema: Json }> = ((o.op.parameters ?? []) as Json[])
+        .filter((p) => p.in === 'path' || p.in === 'query' || p.in === 'header')
+        .map((p) => ({ in: p.in, name: p.name, schema: p.schema ?? {} }));
+      const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
+      if (bodySchema) for (const [name, schema] of Object.entries((gen.resolve(bodySchema).properties ?? {}) as Json)) targets.push({ in: 'body', name, schema: schema as Json });
+      for (const target of targets) {
+        for (const v of gen.violations(target.schema)) {
+          const r = build(o, undefined, { in: target.in, name: target.name, value: v.value });
+          if (target.in === 'header') r.headers[target.name] = String(v.value);
+          const res = await send(o, r);
+          checked++;
+          if (res.status !== 400) accepted.push(`${o.method.toUpperCase()} ${o.template} ${target.in} ${target.name}=${JSON.stringify(v.value)} (breaks ${v.breaks}): ${res.status}`);
+        }
+      }
+    }
+    expect(accepted).toEqual([]);
+    expect(checked).toBeGreaterThan(300);
   });
 });

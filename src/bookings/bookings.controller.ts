@@ -24,7 +24,7 @@ export class BookingsController {
   @ApiCreatedResponse({ type: BookingDto, description: 'The booking, with its state and price in fen (a replay with the same Idempotency-Key answers the first answer again).' })
   @ApiProblems([404, 'No such resource.'])
   @Authenticated('enterprise')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 of A–Z a–z 0–9 . _ : -; kept 48 hours per organisation.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 of A–Z a–z 0–9 . _ : -; kept 48 hours per organisation.', schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.source, example: 'req-2026-12-01-0001' } })
   @ApiConflictResponse({ description: '`slot_taken` / `insufficient_capacity`, with the conflicting windows (no organisation names).' })
   @ApiUnprocessableEntityResponse({
     description:

@@ -44,6 +44,29 @@ export class SampleGenerator {
     }
   }
 
+  /**
+   * Values that break one declared constraint of the schema (each with what it breaks), for checking
+   * that the server enforces what the document promises. Nested objects and arrays are left out.
+   */
+  violations(raw: Json): Array<{ breaks: string; value: unknown }> {
+    const s = this.resolve(raw);
+    const out: Array<{ breaks: string; value: unknown }> = [];
+    if (Array.isArray(s.enum)) out.push({ breaks: 'enum', value: 'zz_not_listed' });
+    if (s.type === 'integer') out.push({ breaks: 'type integer', value: (s.minimum ?? 1) + 0.5 });
+    if (s.type === 'boolean') out.push({ breaks: 'type boolean', value: 'maybe' });
+    if ((s.type === 'integer' || s.type === 'number') && typeof s.minimum === 'number') out.push({ breaks: `minimum ${s.minimum}`, value: s.minimum - 1 });
+    if ((s.type === 'integer' || s.type === 'number') && typeof s.maximum === 'number') out.push({ breaks: `maximum ${s.maximum}`, value: s.maximum + 1 });
+    if (s.type === 'string' && !s.enum) {
+      if (s.format === 'uuid') out.push({ breaks: 'format uuid', value: 'not-a-uuid' });
+      if (s.format === 'date-time') out.push({ breaks: 'format date-time', value: '2031-13-45 25:61' });
+      if (s.format === 'email') out.push({ breaks: 'format email', value: 'not-an-e-mail' });
+      if (s.pattern) out.push({ breaks: `pattern ${s.pattern}`, value: '!' });
+      if (typeof s.maxLength === 'number') out.push({ breaks: `maxLength ${s.maxLength}`, value: 'x'.repeat(s.maxLength + 1) });
+      if (typeof s.minLength === 'number' && s.minLength > 0) out.push({ breaks: `minLength ${s.minLength}`, value: 'x'.repeat(s.minLength - 1) });
+    }
+    return out;
+  }
+
   private string(s: Json, name: string): string {
     this.serial++;
     switch (s.format) {
