@@ -158,4 +158,16 @@ describe('OpenAPI document against the server', () => {
     expect(accepted).toEqual([]);
     expect(checked).toBeGreaterThan(300);
   });
+
+  it('the contract check itself refuses an undeclared field, status or content type, and a wrong enum', async () => {
+    const res = await t.http().get('/api/v1/me').auth(tokens.enterprise, { type: 'bearer' }).expect(200);
+    const check = (status: number, type: string, body: unknown) => t.contract.check('get', '/api/v1/me', status, type, body, JSON.stringify(body)).problem;
+    expect(check(200, 'application/json; charset=utf-8', res.body)).toBeNull();
+    expect(check(200, 'application/json', { ...res.body, passwordHash: 'x' })).toMatch(/must NOT have additional properties: passwordHash/);
+    expect(check(200, 'application/json', { ...res.body, role: 'guest' })).toMatch(/\/role must be equal to one of the allowed values/);
+    expect(check(200, 'text/html', res.body)).toMatch(/content type text\/html is not declared/);
+    expect(check(418, 'application/problem+json', {})).toMatch(/answered 418, which the document does not declare/);
+    expect(check(401, 'application/problem+json', { type: 'x', title: 'x', status: 401, detail: 'x' })).toMatch(/must have required property 'code'/);
+    expect(t.contract.check('get', '/docs', 200, 'text/html', undefined, '<html>').skipped).toBe(true);
+  });
 });
