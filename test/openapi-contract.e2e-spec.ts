@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 import { SampleGenerator } from './helpers/openapi-samples';
 
@@ -169,5 +174,30 @@ describe('OpenAPI document against the server', () => {
     expect(check(418, 'application/problem+json', {})).toMatch(/answered 418, which the document does not declare/);
     expect(check(401, 'application/problem+json', { type: 'x', title: 'x', status: 401, detail: 'x' })).toMatch(/must have required property 'code'/);
     expect(t.contract.check('get', '/docs', 200, 'text/html', undefined, '<html>').skipped).toBe(true);
+  });
+
+  it('types a client session with the types openapi-typescript generates from /docs-json (tsc)', async () => {
+    // The same check as `npm run check:openapi-client`, on this app's document, in a temporary folder.
+    // (Its CLI in a child process: its ESM dependencies do not load in jest's module system.)
+    const dir = mkdtempSync(join(tmpdir(), 'pb-openapi-client-'));
+    try {
+      mkdirSync(join(dir, 'generated'));
+      writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
+      execFileSync(process.execPath, [join(__dirname, '..', 'node_modules', 'openapi-typescript', 'bin', 'cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'generated', 'openapi.d.ts')], { stdio: 'pipe' });
+      for (const f of ['client.ts', 'session.ts']) copyFileSync(join(__dirname, 'openapi-client', f), join(dir, f));
+      const program = ts.createProgram([join(dir, 'session.ts')], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+        types: [],
+        skipLibCheck: true,
+      });
+      const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(errors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
