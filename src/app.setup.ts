@@ -1,10 +1,11 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import { requestId } from './common/logging';
 import { AppConfig, APP_CONFIG } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation-pipe';
@@ -56,51 +57,13 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('pilot-booking API')
-      .setDescription(
-        'Booking and utilisation audit for shared innovation facilities (pilot platforms, verification centres, ' +
-          'supercomputing and intelligent-computing centres). Errors are RFC 9457 application/problem+json.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  addProblemResponses(document);
+  const document = buildOpenApiDocument(app);
+  documents.set(app, document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   return app;
 }
 
-/** Declares the problem+json schema and the 400 response that every operation can give. */
-function addProblemResponses(document: ReturnType<typeof SwaggerModule.createDocument>) {
-  document.components ??= {};
-  document.components.schemas ??= {};
-  document.components.schemas.Problem = {
-    type: 'object',
-    required: ['type', 'title', 'status', 'detail'],
-    properties: {
-      type: { type: 'string', format: 'uri' },
-      title: { type: 'string' },
-      status: { type: 'integer' },
-      detail: { type: 'string' },
-      code: { type: 'string', description: 'Stable machine-readable error code, e.g. validation_failed, slot_taken.' },
-      instance: { type: 'string' },
-      errors: {
-        type: 'array',
-        items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
-      },
-    },
-  };
-  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
-  for (const pathItem of Object.values(document.paths)) {
-    for (const op of Object.values(pathItem) as Array<{ responses?: Record<string, { description: string; content?: unknown }> }>) {
-      if (!op || typeof op !== 'object' || !op.responses) continue;
-      op.responses['400'] ??= { description: 'Malformed request or invalid fields (problem+json with `errors`).' };
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) >= 400) response.content = problem;
-      }
-    }
-  }
-}
+const documents = new WeakMap<INestApplication, OpenAPIObject>();
+
+/** The OpenAPI document configureApp published at /docs-json (for scripts that write it without serving it). */
+export const openApiDocumentOf = (app: INestApplication): OpenAPIObject | undefined => documents.get(app);

@@ -15,7 +15,7 @@ module.exports = {
           before: [
             {
               path: '<rootDir>/test/helpers/swagger-transformer.js',
-              options: { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts', '.entity.ts'] },
+              options: { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts', '.entity.ts', '.responses.ts'] },
             },
           ],
         },

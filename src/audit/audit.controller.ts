@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/auth/auth.decorators';
 import { AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
+import { AuditPageDto, AuditVerifyDto } from './audit.responses';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -11,6 +12,7 @@ export class AuditController {
 
   /** The audit trail, newest first (officials and admins). */
   @Get()
+  @ApiOkResponse({ type: AuditPageDto })
   @Authenticated('official', 'admin')
   list(@Query() query: AuditQueryDto) {
     return this.audit.list(query);
@@ -19,7 +21,7 @@ export class AuditController {
   /** Recomputes the hash chain over every entry and reports the first broken link, if any. */
   @Get('verify')
   @Authenticated('official', 'admin')
-  @ApiOkResponse({ description: '`{ valid, entries, lastHash, brokenAt? }`' })
+  @ApiOkResponse({ type: AuditVerifyDto })
   verify() {
     return this.audit.verify();
   }

@@ -13,12 +13,13 @@ import { Auth, Authenticated, Public } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { PageQueryDto } from '../common/pagination';
 import { RegisterEnterpriseDto } from '../organisations/organisations.dto';
-import { User } from '../organisations/user.entity';
 import { AllowPendingPasswordChange } from './auth.decorators';
 import { ChangePasswordDto, LoginDto, LogoutQueryDto, RefreshTokenDto, TokenPairDto } from './auth.dto';
 import { AuthService } from './auth.service';
 import { Client, type ClientInfo } from './client-info';
 import { SessionsService } from './sessions.service';
+import { AuditPageDto } from '../audit/audit.responses';
+import { UserDto } from '../organisations/organisations.responses';
 
 const THROTTLED = 'Too many attempts (problem+json `too_many_attempts` / `too_many_requests`, with a Retry-After header).';
 
@@ -33,7 +34,7 @@ export class AuthController {
   /** An SME registers itself: creates the enterprise and its first user (role `enterprise`). Limited per client address. */
   @Post('auth/register')
   @Public()
-  @ApiCreatedResponse({ type: User })
+  @ApiCreatedResponse({ type: UserDto })
   @ApiConflictResponse({ description: '`email_taken` or `credit_code_taken`' })
   @ApiTooManyRequestsResponse({ description: THROTTLED })
   register(@Body() dto: RegisterEnterpriseDto, @Client() client: ClientInfo) {
@@ -77,7 +78,7 @@ export class AuthController {
   @Get('me')
   @Authenticated()
   @AllowPendingPasswordChange()
-  @ApiOkResponse({ type: User })
+  @ApiOkResponse({ type: UserDto })
   me(@Auth() auth: AuthUser) {
     return this.auth.me(auth);
   }
@@ -97,6 +98,7 @@ export class AuthController {
 
   /** The caller's own audit trail (logins, failed logins, refreshes, logouts, lockouts, password and role changes), newest first. */
   @Get('me/audit')
+  @ApiOkResponse({ type: AuditPageDto })
   @Authenticated()
   myAudit(@Auth() auth: AuthUser, @Query() query: PageQueryDto) {
     return this.auth.myAudit(auth, query);

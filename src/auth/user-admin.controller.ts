@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
-import { User } from '../organisations/user.entity';
 import { ChangeRoleDto, ResetPasswordDto } from './auth.dto';
 import { UserAdminService } from './user-admin.service';
+import { UserDto } from '../organisations/organisations.responses';
 
 const LAST_ADMIN = '`last_admin`: this would leave no active admin.';
 
@@ -17,7 +17,7 @@ export class UserAdminController {
   @Post(':id/deactivate')
   @Authenticated('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: User })
+  @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   @ApiConflictResponse({ description: LAST_ADMIN })
   deactivate(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
@@ -28,7 +28,7 @@ export class UserAdminController {
   @Post(':id/reactivate')
   @Authenticated('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: User })
+  @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   reactivate(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.admin.reactivate(auth, id);
@@ -38,7 +38,7 @@ export class UserAdminController {
   @Post(':id/reset-password')
   @Authenticated('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: User })
+  @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   resetPassword(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ResetPasswordDto) {
     return this.admin.resetPassword(auth, id, dto);
@@ -47,7 +47,7 @@ export class UserAdminController {
   /** Admin: changes a user's role (with the organisation the role needs; none for admins). */
   @Patch(':id')
   @Authenticated('admin')
-  @ApiOkResponse({ type: User })
+  @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user or organisation.' })
   @ApiConflictResponse({ description: LAST_ADMIN })
   changeRole(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ChangeRoleDto) {

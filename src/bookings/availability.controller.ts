@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AvailabilityService } from './availability.service';
 import { AvailabilityQueryDto, AvailabilitySearchDto } from './bookings.dto';
+import { AvailabilitySearchResultDto, ResourceAvailabilityDto } from './bookings.responses';
 
 @ApiTags('availability')
 @Controller()
@@ -16,6 +17,7 @@ export class AvailabilityController {
    * resources, the windows where at least `units` are free, with the free units in each.
    */
   @Get('resources/:id/availability')
+  @ApiOkResponse({ type: ResourceAvailabilityDto })
   @PublicWithOptionalAuth()
   forResource(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string, @Query() query: AvailabilityQueryDto) {
     return this.availability.forResource(auth, id, query);
@@ -23,6 +25,7 @@ export class AvailabilityController {
 
   /** Resources with at least one free window of `minHours`, with their first such windows. */
   @Get('availability')
+  @ApiOkResponse({ type: AvailabilitySearchResultDto })
   @PublicWithOptionalAuth()
   search(@Query() query: AvailabilitySearchDto) {
     return this.availability.search(query);

@@ -8,6 +8,8 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { badRequest } from '../common/errors/domain-error';
 import { BookingQueryDto, CheckInDto, CheckOutDto, CreateBookingDto, DecisionDto, IDEMPOTENCY_KEY } from './bookings.dto';
 import { BookingsService } from './bookings.service';
+import { ApiProblems } from '../common/openapi/api-problems';
+import { BookingDto, BookingPageDto } from './bookings.responses';
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -19,9 +21,10 @@ export class BookingsController {
    * Retry safely with the same `Idempotency-Key`: the first answer is returned again.
    */
   @Post()
+  @ApiCreatedResponse({ type: BookingDto, description: 'The booking, with its state and price in fen (a replay with the same Idempotency-Key answers the first answer again).' })
+  @ApiProblems([404, 'No such resource.'])
   @Authenticated('enterprise')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 of A–Z a–z 0–9 . _ : -; kept 48 hours per organisation.' })
-  @ApiCreatedResponse({ description: 'The booking, with its state and price in fen.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 of A–Z a–z 0–9 . _ : -; kept 48 hours per organisation.', schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.source, example: 'req-2026-12-01-0001' } })
   @ApiConflictResponse({ description: '`slot_taken` / `insufficient_capacity`, with the conflicting windows (no organisation names).' })
   @ApiUnprocessableEntityResponse({
     description:
@@ -44,6 +47,7 @@ export class BookingsController {
 
   /** Bookings the caller may see: an SME its organisation's, an operator its facilities', officials and admins all. */
   @Get()
+  @ApiOkResponse({ type: BookingPageDto })
   @Authenticated()
   list(@Auth() auth: AuthUser, @Query() query: BookingQueryDto) {
     return this.bookings.list(auth, query);
@@ -51,6 +55,7 @@ export class BookingsController {
 
   /** One booking (another tenant's is 404). */
   @Get(':id')
+  @ApiOkResponse({ type: BookingDto })
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
   get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
@@ -59,9 +64,9 @@ export class BookingsController {
 
   /** The facility's operator approves a pending request. */
   @Post(':id/approve')
+  @ApiOkResponse({ type: BookingDto, description: 'The booking, now approved.' })
   @HttpCode(200)
   @Authenticated('operator')
-  @ApiOkResponse({ description: 'The booking, now approved.' })
   @ApiConflictResponse({ description: '`wrong_state`, with the current state.' })
   approve(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
     return this.bookings.approve(auth, id, dto);
@@ -69,6 +74,7 @@ export class BookingsController {
 
   /** The facility's operator rejects a pending request (a reason is required). */
   @Post(':id/reject')
+  @ApiOkResponse({ type: BookingDto, description: 'The booking, now rejected.' })
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`, with the current state.' })
@@ -78,6 +84,7 @@ export class BookingsController {
 
   /** The booking enterprise (before the start) or the facility's operator cancels. */
   @Post(':id/cancel')
+  @ApiOkResponse({ type: BookingDto, description: 'The booking, now cancelled.' })
   @HttpCode(200)
   @Authenticated('enterprise', 'operator')
   @ApiConflictResponse({ description: '`wrong_state` or `booking_started`.' })
@@ -87,6 +94,7 @@ export class BookingsController {
 
   /** The facility's operator checks the user in (approved → in_use). */
   @Post(':id/check-in')
+  @ApiOkResponse({ type: BookingDto, description: 'The booking, now in use.' })
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`, `too_early_to_check_in` (before start − CHECK_IN_EARLY_MINUTES) or `booking_over`.' })
@@ -96,6 +104,7 @@ export class BookingsController {
 
   /** The facility's operator checks the user out (in_use → completed). */
   @Post(':id/check-out')
+  @ApiOkResponse({ type: BookingDto, description: 'The booking, now completed.' })
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state` (only after check-in) or `not_started`.' })

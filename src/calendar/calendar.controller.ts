@@ -8,6 +8,8 @@ import { CreateFeedTokenDto, FeedTokenCreatedDto } from './calendar.dto';
 import { CalendarService } from './calendar.service';
 import { FEED_ROLES, FeedTokensService } from './feed-tokens.service';
 import { ICS_CONTENT_TYPE, IcsDocument } from './ics';
+import { ApiProblems } from '../common/openapi/api-problems';
+import { FeedTokenPageDto } from './calendar.responses';
 
 const ICS_OK = { description: 'An iCalendar (RFC 5545) document, `text/calendar; charset=utf-8`.', content: { 'text/calendar': { schema: { type: 'string' } } } };
 
@@ -69,6 +71,7 @@ export class CalendarTokensController {
 
   /** A new private feed token (enterprise and operator users). The token and its URL are shown only in this answer. */
   @Post()
+  @ApiProblems([409, '`too_many_feed_tokens`: at most 20 active tokens per user; revoke one first.'])
   @Authenticated(...FEED_ROLES)
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: FeedTokenCreatedDto })
@@ -78,6 +81,7 @@ export class CalendarTokensController {
 
   /** The caller's active tokens, newest first (labels and dates; never the token values). */
   @Get()
+  @ApiOkResponse({ type: FeedTokenPageDto })
   @Authenticated()
   list(@Auth() auth: AuthUser, @Query() query: PageQueryDto) {
     return this.tokens.list(auth, query);

@@ -4,6 +4,7 @@ import { Auth, Authenticated, PublicWithOptionalAuth } from '../common/auth/auth
 import type { AuthUser } from '../common/auth/auth-user';
 import { CreateFacilityDto, FacilityDetailDto, FacilityPageDto, FacilityQueryDto, UpdateFacilityDto } from './facilities.dto';
 import { FacilitiesService } from './facilities.service';
+import { ApiProblems } from '../common/openapi/api-problems';
 
 @ApiTags('catalogue')
 @Controller('facilities')
@@ -12,6 +13,7 @@ export class FacilitiesController {
 
   /** Operators publish a facility of their own organisation; admins name the operator (`operatorId`). */
   @Post()
+  @ApiProblems([404, 'Admins: no such operator organisation (`operatorId`).'])
   @Authenticated('operator', 'admin')
   @ApiCreatedResponse({ type: FacilityDetailDto })
   create(@Auth() auth: AuthUser, @Body() dto: CreateFacilityDto) {
@@ -20,6 +22,7 @@ export class FacilitiesController {
 
   /** Search active facilities (no login needed) by kind, city, direction, stage and text in Chinese or English. */
   @Get()
+  @ApiProblems([403, '`includeInactive=true` as an enterprise or official.'])
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: FacilityPageDto })
   search(@Auth() auth: AuthUser | undefined, @Query() query: FacilityQueryDto) {

@@ -1,8 +1,8 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
-import { CHAIN_STAGES, ChainStage, Direction, DIRECTIONS, FACILITY_KINDS, FacilityKind } from './catalogue.constants';
+import { CHAIN_STAGES, ChainStage, Direction, DIRECTIONS, FACILITY_KINDS, FacilityKind, RESOURCE_MODES, RESOURCE_UNITS } from './catalogue.constants';
 import { BlankAsAbsent, Omittable, QueryBoolean, Trim } from './catalogue-validation';
 import { IsIanaTimeZone } from './time-zones';
 
@@ -106,18 +106,18 @@ export class FacilityDto {
   id: string;
   operatorId: string;
   operator: FacilityOperatorDto;
-  kind: FacilityKind;
+  @ApiProperty({ enum: FACILITY_KINDS }) kind: FacilityKind;
   nameZh: string;
   nameEn: string;
   /** GB/T 2260 code. */
-  cityCode: string;
+  @ApiProperty({ enum: CITY_CODES }) cityCode: string;
   /** e.g. 沈阳. */
   cityNameZh: string;
   /** e.g. Shenyang. */
   cityNameEn: string;
   address: string;
-  directions: Direction[];
-  stages: ChainStage[];
+  @ApiProperty({ enum: DIRECTIONS, isArray: true }) directions: Direction[];
+  @ApiProperty({ enum: CHAIN_STAGES, isArray: true }) stages: ChainStage[];
   /** IANA zone; opening hours are local times in it. */
   timeZone: string;
   description: string;
@@ -132,9 +132,9 @@ export class FacilityResourceSummaryDto {
   id: string;
   nameZh: string;
   nameEn: string;
-  mode: 'exclusive' | 'pooled';
+  @ApiProperty({ enum: RESOURCE_MODES }) mode: 'exclusive' | 'pooled';
   capacity: number;
-  unit: 'hour' | 'gpu_hour' | 'core_hour' | 'run';
+  @ApiProperty({ enum: RESOURCE_UNITS }) unit: 'hour' | 'gpu_hour' | 'core_hour' | 'run';
   active: boolean;
 }
 

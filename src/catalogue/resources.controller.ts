@@ -17,6 +17,7 @@ import {
   UpdateResourceDto,
 } from './resources.dto';
 import { ResourcesService } from './resources.service';
+import { ApiProblems } from '../common/openapi/api-problems';
 
 @ApiTags('catalogue')
 @Controller('resources')
@@ -37,6 +38,7 @@ export class ResourcesController {
 
   /** Search active resources of active facilities (no login needed); each carries its facility in brief and its opening hours. */
   @Get()
+  @ApiProblems([403, '`includeInactive=true` as an enterprise or official.'])
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: ResourcePageDto })
   search(@Auth() auth: AuthUser | undefined, @Query() query: ResourceQueryDto) {
@@ -54,6 +56,7 @@ export class ResourcesController {
 
   /** Change any fields of your resource (admins: any); `active: false` hides it from search. */
   @Patch(':id')
+  @ApiProblems([409, '`resource_mode_in_use` / `capacity_below_holds`: bookings still to come would no longer fit.'])
   @Authenticated('operator', 'admin')
   @ApiOkResponse({ type: ResourceDetailDto })
   @ApiNotFoundResponse({ description: 'No such resource.' })
@@ -79,6 +82,7 @@ export class ResourcesController {
 
   /** Add a maintenance window `[startsAt, endsAt)` in which the resource cannot be booked. */
   @Post(':id/maintenance')
+  @ApiProblems([409, '`maintenance_overlaps_bookings`: bookings hold the resource in this window (listed in `bookings`).'])
   @Authenticated('operator', 'admin')
   @ApiCreatedResponse({ type: MaintenanceWindowDto })
   addMaintenance(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateMaintenanceDto) {

@@ -1,4 +1,4 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -46,10 +46,12 @@ export class OpeningIntervalDto {
   weekday: number;
 
   /** Opening time "HH:MM" (00:00–23:59). */
+  @ApiProperty({ example: '08:00' })
   @IsString() @Matches(OPENS_PATTERN, { message: 'opens must be a local time HH:MM from 00:00 to 23:59' })
   opens: string;
 
   /** Closing time "HH:MM", after `opens`; "24:00" is the end of the day. Fri 20:00–24:00 plus Sat 00:00–08:00 is one window across midnight. */
+  @ApiProperty({ example: '18:00' })
   @IsString() @Matches(CLOSES_PATTERN, { message: 'closes must be a local time HH:MM from 00:01 to 24:00' })
   closes: string;
 }
@@ -222,15 +224,15 @@ export class MaintenanceQueryDto extends PageQueryDto {
 export class FacilitySummaryDto {
   id: string;
   operatorId: string;
-  kind: FacilityKind;
+  @ApiProperty({ enum: FACILITY_KINDS }) kind: FacilityKind;
   nameZh: string;
   nameEn: string;
-  cityCode: string;
+  @ApiProperty({ enum: CITY_CODES }) cityCode: string;
   cityNameZh: string;
   cityNameEn: string;
   timeZone: string;
-  directions: Direction[];
-  stages: ChainStage[];
+  @ApiProperty({ enum: DIRECTIONS, isArray: true }) directions: Direction[];
+  @ApiProperty({ enum: CHAIN_STAGES, isArray: true }) stages: ChainStage[];
   active: boolean;
 }
 
@@ -274,9 +276,9 @@ export class ResourceDto {
   nameZh: string;
   nameEn: string;
   description: string;
-  mode: ResourceMode;
+  @ApiProperty({ enum: RESOURCE_MODES }) mode: ResourceMode;
   capacity: number;
-  unit: ResourceUnit;
+  @ApiProperty({ enum: RESOURCE_UNITS }) unit: ResourceUnit;
   minDurationMinutes: number;
   maxDurationMinutes: number;
   leadTimeMinutes: number;
@@ -291,7 +293,7 @@ export class ResourceDto {
   maxOpenRequests: number | null;
   /** Slot grain in minutes: availability windows start on this grid of the facility's local day. */
   slotMinutes: number;
-  spec: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) spec: Record<string, unknown>;
   active: boolean;
   /** Weekly schedule, local time of the facility's zone. */
   openingHours: OpeningIntervalViewDto[];

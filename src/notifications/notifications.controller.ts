@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { badRequest } from '../common/errors/domain-error';
 import { NotificationQueryDto } from './notifications.dto';
 import { NotificationsService } from './notifications.service';
+import { NotificationDto, NotificationPageDto } from './notifications.responses';
 
 @ApiTags('notifications')
 @Controller('notifications')
@@ -13,6 +14,7 @@ export class NotificationsController {
 
   /** The caller's notifications, newest first; `?unread=true` for the unread ones. */
   @Get()
+  @ApiOkResponse({ type: NotificationPageDto })
   @Authenticated()
   list(@Auth() auth: AuthUser, @Query() query: NotificationQueryDto) {
     return this.notifications.list(auth, query);
@@ -20,6 +22,8 @@ export class NotificationsController {
 
   /** Marks one of the caller's notifications read. */
   @Post(':id/read')
+  @ApiOkResponse({ type: NotificationDto })
+  @ApiParam({ name: 'id', description: 'The notification id (a positive integer).', schema: { type: 'integer', format: 'int64', minimum: 1 } })
   @HttpCode(200)
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not yours.' })

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CreateOrganisationDto, CreateUserDto, OrganisationQueryDto, UserQueryDto } from './organisations.dto';
 import { OrganisationsService } from './organisations.service';
 import { UsersService } from './users.service';
-import { Organisation } from './organisation.entity';
+import { ApiProblems } from '../common/openapi/api-problems';
+import { OrganisationDto, OrganisationPageDto, UserDto, UserPageDto } from './organisations.responses';
 
 @ApiTags('organisations')
 @Controller('organisations')
@@ -15,7 +16,7 @@ export class OrganisationsController {
   /** Admin: create an operator, an authority or an enterprise. */
   @Post()
   @Authenticated('admin')
-  @ApiCreatedResponse({ type: Organisation })
+  @ApiCreatedResponse({ type: OrganisationDto })
   @ApiConflictResponse({ description: 'credit_code_taken' })
   create(@Auth() auth: AuthUser, @Body() dto: CreateOrganisationDto) {
     return this.organisations.create(auth, dto);
@@ -23,6 +24,7 @@ export class OrganisationsController {
 
   /** All organisations (admins and officials). */
   @Get()
+  @ApiOkResponse({ type: OrganisationPageDto })
   @Authenticated('admin', 'official')
   list(@Auth() auth: AuthUser, @Query() query: OrganisationQueryDto) {
     return this.organisations.list(auth, query);
@@ -30,6 +32,7 @@ export class OrganisationsController {
 
   /** One organisation: admins and officials any, others their own. */
   @Get(':id')
+  @ApiOkResponse({ type: OrganisationDto })
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not yours.' })
   get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
@@ -44,6 +47,8 @@ export class UsersController {
 
   /** Admin: create a user; the role must fit the organisation's kind (admins have none). */
   @Post()
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems([404, 'No such organisation.'])
   @Authenticated('admin')
   @ApiConflictResponse({ description: 'email_taken' })
   create(@Auth() auth: AuthUser, @Body() dto: CreateUserDto) {
@@ -52,6 +57,7 @@ export class UsersController {
 
   /** All users (admins). */
   @Get()
+  @ApiOkResponse({ type: UserPageDto })
   @Authenticated('admin')
   list(@Auth() auth: AuthUser, @Query() query: UserQueryDto) {
     return this.users.list(auth, query);
@@ -59,6 +65,7 @@ export class UsersController {
 
   /** One user: admins any, others themselves. */
   @Get(':id')
+  @ApiOkResponse({ type: UserDto })
   @Authenticated()
   get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.get(auth, id);

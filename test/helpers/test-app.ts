@@ -7,13 +7,23 @@ import { loadAppConfig } from '../../src/config/app-config';
 import { runMigrations } from '../../src/database/data-source-options';
 import { DemoSeeder } from '../../src/database/seed/demo-seeder';
 import { DEMO_PASSWORD } from '../../src/database/seed/demo-accounts';
+import { ContractChecker } from './contract';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 export interface TestApp {
   app: NestExpressApplication;
-  /** supertest bound to the app's HTTP server. */
+  /**
+   * supertest bound to the app's HTTP server. Every answer is also held against the app's own
+   * /docs-json (status, content type, body schema): a mismatch fails the request with the operation
+   * and the schema errors. Paths outside /api/ that the document does not list (/docs, /docs-json) are
+   * not checked; under /api/ only Nest's "No route" 404 may come from an undocumented path.
+   */
   http: () => ReturnType<typeof request>;
+  /** supertest without the contract check: only for requests that deliberately leave the documented API. */
+  rawHttp: () => ReturnType<typeof request>;
+  /** The app's OpenAPI document (as served at /docs-json) and its checker. */
+  contract: ContractChecker;
   databaseUrl: string;
   /** A plain pg client on the test database, for checks in SQL. */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -70,10 +80,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.demo !== false) await app.get(DemoSeeder).seed();
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
-  const http = () => request(app.getHttpServer());
+  const rawHttp = () => request(app.getHttpServer());
+  const docs = await rawHttp().get('/docs-json');
+  if (docs.status !== 200) throw new Error(`/docs-json answered ${docs.status}`);
+  const contract = new ContractChecker(docs.body);
+  const http = () => withContract(rawHttp(), contract);
   return {
     app,
     http,
+    rawHttp,
+    contract,
     databaseUrl: db.url,
     sql: async <T>(text: string, params?: unknown[]) => (await pg.query(text, params)).rows as T[],
     login: async (email: string, password = DEMO_PASSWORD) => {
@@ -87,6 +103,30 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await db.drop();
     },
   };
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
+
+/** The supertest agent with a contract assertion added to each request it makes (run whether or not the test calls `.expect`). */
+function withContract(agent: ReturnType<typeof request>, contract: ContractChecker): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || !HTTP_METHODS.has(prop) || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (...a: unknown[]) => request.Test).call(target, url, ...rest);
+        return test.expect((res: request.Response) => {
+          const path = new URL(url, 'http://x').pathname;
+          const result = contract.check(prop, path, res.status, res.headers['content-type'], res.body, res.text);
+          if (result.problem) throw new Error(`OpenAPI contract: ${result.problem}`);
+          // A route the server has but the document leaves out: anything under /api/ but Nest's own "No route" 404.
+          if (result.skipped && path.startsWith('/api/') && !(res.status === 404 && /No route for/.test(res.text ?? ''))) {
+            throw new Error(`OpenAPI contract: ${prop.toUpperCase()} ${path} answered ${res.status} but the document has no such operation.`);
+          }
+        });
+      };
+    },
+  });
 }
 
 /** Asserts an RFC 9457 problem response and returns its body. */
