@@ -1,9 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Auth, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AvailabilityService } from './availability.service';
 import { AvailabilityQueryDto, AvailabilitySearchDto } from './bookings.dto';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('availability')
 @Controller()
@@ -17,7 +18,7 @@ export class AvailabilityController {
    */
   @Get('resources/:id/availability')
   @PublicWithOptionalAuth()
-  forResource(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string, @Query() query: AvailabilityQueryDto) {
+  forResource(@Auth() auth: AuthUser | undefined, @UuidParam() id: string, @Query() query: AvailabilityQueryDto) {
     return this.availability.forResource(auth, id, query);
   }
 

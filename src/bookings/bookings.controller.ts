@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { badRequest } from '../common/errors/domain-error';
 import { BookingQueryDto, CreateBookingDto, DecisionDto, IDEMPOTENCY_KEY } from './bookings.dto';
 import { BookingsService } from './bookings.service';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -53,7 +54,7 @@ export class BookingsController {
   @Get(':id')
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.bookings.get(auth, id);
   }
 
@@ -63,7 +64,7 @@ export class BookingsController {
   @Authenticated('operator')
   @ApiOkResponse({ description: 'The booking, now approved.' })
   @ApiConflictResponse({ description: '`wrong_state`, with the current state.' })
-  approve(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
+  approve(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: DecisionDto) {
     return this.bookings.approve(auth, id, dto);
   }
 
@@ -72,7 +73,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`, with the current state.' })
-  reject(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
+  reject(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: DecisionDto) {
     return this.bookings.reject(auth, id, dto);
   }
 
@@ -81,7 +82,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('enterprise', 'operator')
   @ApiConflictResponse({ description: '`wrong_state` or `booking_started`.' })
-  cancel(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
+  cancel(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: DecisionDto) {
     return this.bookings.cancel(auth, id, dto);
   }
 
@@ -90,7 +91,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state` or `booking_over`.' })
-  checkIn(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  checkIn(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.bookings.checkIn(auth, id);
   }
 
@@ -99,7 +100,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`.' })
-  checkOut(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  checkOut(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.bookings.checkOut(auth, id);
   }
 }

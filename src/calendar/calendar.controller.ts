@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Authenticated, Public } from '../common/auth/auth.decorators';
@@ -8,6 +8,7 @@ import { CreateFeedTokenDto, FeedTokenCreatedDto } from './calendar.dto';
 import { CalendarService } from './calendar.service';
 import { FEED_ROLES, FeedTokensService } from './feed-tokens.service';
 import { ICS_CONTENT_TYPE, IcsDocument } from './ics';
+import { UuidParam } from '../common/validation/uuid-param';
 
 const ICS_OK = { description: 'An iCalendar (RFC 5545) document, `text/calendar; charset=utf-8`.', content: { 'text/calendar': { schema: { type: 'string' } } } };
 
@@ -35,7 +36,7 @@ export class CalendarFeedsController {
   @ApiProduces('text/calendar')
   @ApiOkResponse(ICS_OK)
   @ApiNotFoundResponse({ description: 'Unknown resource, or it or its facility is inactive.' })
-  async resourceFeed(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async resourceFeed(@UuidParam() id: string, @Res({ passthrough: true }) res: Response) {
     return ics(res, await this.calendar.resourceFeed(id));
   }
 
@@ -56,7 +57,7 @@ export class CalendarFeedsController {
   @ApiProduces('text/calendar')
   @ApiOkResponse(ICS_OK)
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
-  async bookingFile(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async bookingFile(@Auth() auth: AuthUser, @UuidParam() id: string, @Res({ passthrough: true }) res: Response) {
     return ics(res, await this.calendar.bookingFile(auth, id));
   }
 }
@@ -89,7 +90,7 @@ export class CalendarTokensController {
   @Authenticated()
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiNotFoundResponse({ description: 'Unknown, already revoked, or not yours.' })
-  revoke(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.tokens.revoke(auth, id);
   }
 }

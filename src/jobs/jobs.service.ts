@@ -88,6 +88,7 @@ export class JobsService implements OnApplicationBootstrap {
     const count = Array.isArray(result.changed) ? result.changed.length : result.changed;
     if (!result.ran) this.logger.debug({ job }, 'another instance holds the job lock; skipped');
     else if (count > 0) this.logger.log({ job, changed: result.changed }, `${job}: ${count} changed`);
+    else this.logger.debug({ job, changed: 0 }, `${job}: nothing to do`);
     return result;
   }
 }

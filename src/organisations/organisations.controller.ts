@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
@@ -6,6 +6,7 @@ import { CreateOrganisationDto, CreateUserDto, OrganisationQueryDto, UserQueryDt
 import { OrganisationsService } from './organisations.service';
 import { UsersService } from './users.service';
 import { Organisation } from './organisation.entity';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('organisations')
 @Controller('organisations')
@@ -32,7 +33,7 @@ export class OrganisationsController {
   @Get(':id')
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not yours.' })
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.organisations.get(auth, id);
   }
 }
@@ -60,7 +61,7 @@ export class UsersController {
   /** One user: admins any, others themselves. */
   @Get(':id')
   @Authenticated()
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.users.get(auth, id);
   }
 }
