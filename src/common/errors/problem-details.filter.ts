@@ -48,7 +48,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = req.originalUrl?.split('?')[0];
     if (problem.status >= 500) {
-      this.logger.error({ err: loggableError(exception), reqId: (req as { id?: unknown }).id }, 'unhandled error');
+      this.logger.error({ error: loggableError(exception), reqId: (req as { id?: unknown }).id }, 'unhandled error');
     }
     if (res.headersSent) return;
     if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') {
