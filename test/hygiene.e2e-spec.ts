@@ -65,6 +65,13 @@ describe('input hygiene, validation answers and logs', () => {
       expect(nested.errors).toEqual([{ field: 'intervals[1].opens', message: expect.stringContaining('NUL') }]);
     });
 
+    it('refuses a body nested deeper than any DTO needs (class-transformer overflowed its stack: a 500)', async () => {
+      const deep = '{"displayName":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+      const body = expectProblem(await t.http().post('/api/v1/auth/register').set('Content-Type', 'application/json').send(deep), 400, 'validation_failed');
+      expect(body.errors).toEqual([{ field: 'displayName', message: 'displayName is nested more than 32 levels deep' }]);
+      expectProblem(await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send('['.repeat(5000) + ']'.repeat(5000)), 400);
+    });
+
     it('refuses an unpaired surrogate (it cannot be encoded in UTF-8; pg would store U+FFFD instead)', async () => {
       const res = await t.http().post('/api/v1/auth/register').set('Content-Type', 'application/json').send(JSON.stringify(registration({ displayName: 'x\ud800y' })));
       expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ field: 'displayName', message: expect.stringContaining('unpaired surrogate') }]);

@@ -44,22 +44,31 @@ export function unstorableCharacter(s: string): string | null {
   return null;
 }
 
+/** Deeper JSON than any DTO needs; class-transformer would recurse until the stack overflows (a 500). */
+export const MAX_NESTING = 32;
+
 /**
  * Walks a request value (body, query or path parameter) and reports every string — and every object
- * key — that PostgreSQL cannot store in text or jsonb, with its path (`a.b[0].c`).
+ * key — that PostgreSQL cannot store in text or jsonb, with its path (`a.b[0].c`), and a value nested
+ * deeper than MAX_NESTING levels (named by its top-level field).
  */
-export function findUnstorableStrings(value: unknown, path: string, out: FieldError[] = [], depth = 0): FieldError[] {
+export function findUnstorableStrings(value: unknown, path: string, out: FieldError[] = [], depth = 0, root = path): FieldError[] {
   if (typeof value === 'string') {
     const why = unstorableCharacter(value);
     if (why) out.push({ field: path || 'body', message: `${path || 'body'} ${why}` });
-  } else if (value !== null && typeof value === 'object' && depth < 64) {
+  } else if (value !== null && typeof value === 'object') {
+    if (depth >= MAX_NESTING) {
+      out.push({ field: root || 'body', message: `${root || 'body'} is nested more than ${MAX_NESTING} levels deep` });
+      return out;
+    }
     for (const [key, child] of Object.entries(value)) {
       const at = childPath(path, key);
       if (unstorableCharacter(key)) {
         out.push({ field: path || 'body', message: `${path || 'body'} has a property name with a character that cannot be stored` });
         continue;
       }
-      findUnstorableStrings(child, at, out, depth + 1);
+      findUnstorableStrings(child, at, out, depth + 1, root || at);
+      if (out.length >= 50) break; // enough to say what is wrong
     }
   }
   return out;
