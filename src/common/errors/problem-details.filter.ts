@@ -83,7 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return this.problem(413, 'payload_too_large', 'The request body is larger than the 1 MiB limit.');
       }
       if (parser.type === 'entity.parse.failed') {
-        return this.problem(400, 'malformed_json', 'The request body is not valid JSON.');
+        return this.problem(400, 'malformed_json', 'The request body is not valid JSON.', {}, [{ field: 'body', message: 'body must be valid JSON (an object or an array)' }]);
       }
       if (parser.status >= 400 && parser.status < 500) {
         return this.problem(parser.status, codeFor(parser.status), parser.message ?? 'The request could not be read.');
