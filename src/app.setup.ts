@@ -4,8 +4,8 @@ import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { buildOpenApiDocument } from './common/openapi/openapi-document';
+import { keepBodyParserErrors, ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { requestId } from './common/logging';
 import { AppConfig, APP_CONFIG } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation-pipe';
@@ -52,6 +52,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   }
 
   app.useBodyParser('json', { limit: '1mb' });
+  app.use(keepBodyParserErrors);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
   app.useGlobalPipes(createValidationPipe());

@@ -21,6 +21,9 @@ export async function createApp(config: AppConfig, database: DatabaseTarget): Pr
     bufferLogs: true,
   });
   configureApp(app);
+  // The pino logger is in place: write what was buffered while the modules were built. listen() would
+  // do it too, but an app that never listens (tests, the CLI) would otherwise buffer every line for ever.
+  app.flushLogs();
   return app;
 }
 

@@ -1,19 +1,21 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigError, loadAppConfig } from './config/app-config';
 import { startApplication } from './bootstrap';
+import { createNestLogger } from './common/logging';
 
 async function main() {
-  // Start-up lines (database, migrations) as JSON too, like the request log that follows.
-  Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
   const config = loadAppConfig();
+  // Start-up lines (database, migrations) in the same pino JSON shape as everything after them.
+  Logger.overrideLogger(createNestLogger(config.logLevel));
+  const log = new Logger('Main');
   const running = await startApplication(config);
   let stopping = false;
   // Graceful shutdown: stop taking requests, finish those in flight, close the pool, stop PostgreSQL.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: `${signal} received, shutting down` })}\n`);
+    log.log(`${signal} received, shutting down`);
     const timer = setTimeout(() => process.exit(1), 15_000);
     timer.unref();
     await running.close();

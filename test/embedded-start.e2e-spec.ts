@@ -17,6 +17,8 @@ interface Started {
   proc: ChildProcess;
   url: string;
   output: () => string;
+  /** stdout alone: the log. */
+  stdout: () => string;
 }
 
 async function startApp(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
@@ -26,7 +28,9 @@ async function startApp(dataDir: string, extraEnv: Record<string, string> = {}):
   delete env.JWT_SECRET;
   const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let stdout = '';
   proc.stdout!.on('data', (d) => (out += d));
+  proc.stdout!.on('data', (d) => (stdout += d));
   proc.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -44,7 +48,7 @@ async function startApp(dataDir: string, extraEnv: Record<string, string> = {}):
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { proc, url, output: () => out };
+  return { proc, url, output: () => out, stdout: () => stdout };
 }
 
 const exited = (app: Started) => app.proc.exitCode !== null || app.proc.signalCode !== null;
@@ -114,6 +118,13 @@ describe('npm start on the embedded database', () => {
 
     expect(await stop(app, 'SIGTERM')).toBe(0); // graceful shutdown
     expect(app.output()).toMatch(/SIGTERM received/);
+    // Every stdout line, from the database start to the shutdown, is one pino JSON shape.
+    const lines = app.stdout().split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) {
+      expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(Number), time: expect.any(Number), pid: app.proc.pid, hostname: expect.any(String), service: 'pilot-booking', msg: expect.any(String) }));
+    }
+    expect(lines.map((l) => JSON.parse(l).context)).toEqual(expect.arrayContaining(['Bootstrap', 'InstanceLoader', 'Main']));
   });
 
   it('keeps its data across a restart, does not load the demo data twice, and keeps tokens valid (same secret)', async () => {

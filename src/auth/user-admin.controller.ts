@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { ChangeRoleDto, ResetPasswordDto } from './auth.dto';
 import { UserAdminService } from './user-admin.service';
 import { UserDto } from '../organisations/organisations.responses';
+import { UuidParam } from '../common/validation/uuid-param';
 
 const LAST_ADMIN = '`last_admin`: this would leave no active admin.';
 
@@ -20,7 +21,7 @@ export class UserAdminController {
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
   @ApiConflictResponse({ description: LAST_ADMIN })
-  deactivate(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  deactivate(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.admin.deactivate(auth, id);
   }
 
@@ -30,7 +31,7 @@ export class UserAdminController {
   @HttpCode(200)
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  reactivate(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  reactivate(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.admin.reactivate(auth, id);
   }
 
@@ -40,7 +41,7 @@ export class UserAdminController {
   @HttpCode(200)
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user.' })
-  resetPassword(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ResetPasswordDto) {
+  resetPassword(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: ResetPasswordDto) {
     return this.admin.resetPassword(auth, id, dto);
   }
 
@@ -50,7 +51,7 @@ export class UserAdminController {
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse({ description: 'Unknown user or organisation.' })
   @ApiConflictResponse({ description: LAST_ADMIN })
-  changeRole(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ChangeRoleDto) {
+  changeRole(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: ChangeRoleDto) {
     return this.admin.changeRole(auth, id, dto);
   }
 }

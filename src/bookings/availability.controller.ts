@@ -1,10 +1,11 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { AvailabilityService } from './availability.service';
 import { AvailabilityQueryDto, AvailabilitySearchDto } from './bookings.dto';
 import { AvailabilitySearchResultDto, ResourceAvailabilityDto } from './bookings.responses';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('availability')
 @Controller()
@@ -19,7 +20,7 @@ export class AvailabilityController {
   @Get('resources/:id/availability')
   @ApiOkResponse({ type: ResourceAvailabilityDto })
   @PublicWithOptionalAuth()
-  forResource(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string, @Query() query: AvailabilityQueryDto) {
+  forResource(@Auth() auth: AuthUser | undefined, @UuidParam() id: string, @Query() query: AvailabilityQueryDto) {
     return this.availability.forResource(auth, id, query);
   }
 

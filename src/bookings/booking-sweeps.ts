@@ -70,8 +70,9 @@ export class BookingSweeps {
 
   /** Forgets idempotency keys past their expiry. */
   async purgeIdempotencyKeys(em: EntityManager, now: Date): Promise<number> {
-    const deleted: unknown[] = await em.query(`DELETE FROM idempotency_keys WHERE expires_at <= $1 RETURNING key`, [now]);
-    return deleted.length;
+    // TypeORM answers a DELETE with [rows, affected count], not with the rows: take the count.
+    const [, count] = (await em.query(`DELETE FROM idempotency_keys WHERE expires_at <= $1`, [now])) as [unknown, number];
+    return count;
   }
 
   private async apply(em: EntityManager, due: Array<{ id: string }>, action: 'expire' | 'mark_no_show', now: Date, actor: Actor): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -10,6 +10,7 @@ import { BookingQueryDto, CheckInDto, CheckOutDto, CreateBookingDto, DecisionDto
 import { BookingsService } from './bookings.service';
 import { ApiProblems } from '../common/openapi/api-problems';
 import { BookingDto, BookingPageDto } from './bookings.responses';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -58,7 +59,7 @@ export class BookingsController {
   @ApiOkResponse({ type: BookingDto })
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.bookings.get(auth, id);
   }
 
@@ -68,7 +69,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`, with the current state.' })
-  approve(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
+  approve(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: DecisionDto) {
     return this.bookings.approve(auth, id, dto);
   }
 
@@ -78,7 +79,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`, with the current state.' })
-  reject(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
+  reject(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: DecisionDto) {
     return this.bookings.reject(auth, id, dto);
   }
 
@@ -88,7 +89,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('enterprise', 'operator')
   @ApiConflictResponse({ description: '`wrong_state` or `booking_started`.' })
-  cancel(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: DecisionDto) {
+  cancel(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: DecisionDto) {
     return this.bookings.cancel(auth, id, dto);
   }
 
@@ -98,7 +99,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state`, `too_early_to_check_in` (before start − CHECK_IN_EARLY_MINUTES) or `booking_over`.' })
-  checkIn(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CheckInDto) {
+  checkIn(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: CheckInDto) {
     return this.bookings.checkIn(auth, id, dto);
   }
 
@@ -108,7 +109,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state` (only after check-in) or `not_started`.' })
-  checkOut(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CheckOutDto) {
+  checkOut(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: CheckOutDto) {
     return this.bookings.checkOut(auth, id, dto);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Authenticated, Public } from '../common/auth/auth.decorators';
@@ -10,6 +10,7 @@ import { FEED_ROLES, FeedTokensService } from './feed-tokens.service';
 import { ICS_CONTENT_TYPE, IcsDocument } from './ics';
 import { ApiProblems } from '../common/openapi/api-problems';
 import { FeedTokenPageDto } from './calendar.responses';
+import { UuidParam } from '../common/validation/uuid-param';
 
 const ICS_OK = { description: 'An iCalendar (RFC 5545) document, `text/calendar; charset=utf-8`.', content: { 'text/calendar': { schema: { type: 'string' } } } };
 
@@ -37,7 +38,7 @@ export class CalendarFeedsController {
   @ApiProduces('text/calendar')
   @ApiOkResponse(ICS_OK)
   @ApiNotFoundResponse({ description: 'Unknown resource, or it or its facility is inactive.' })
-  async resourceFeed(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async resourceFeed(@UuidParam() id: string, @Res({ passthrough: true }) res: Response) {
     return ics(res, await this.calendar.resourceFeed(id));
   }
 
@@ -58,7 +59,7 @@ export class CalendarFeedsController {
   @ApiProduces('text/calendar')
   @ApiOkResponse(ICS_OK)
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
-  async bookingFile(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) res: Response) {
+  async bookingFile(@Auth() auth: AuthUser, @UuidParam() id: string, @Res({ passthrough: true }) res: Response) {
     return ics(res, await this.calendar.bookingFile(auth, id));
   }
 }
@@ -93,7 +94,7 @@ export class CalendarTokensController {
   @Authenticated()
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiNotFoundResponse({ description: 'Unknown, already revoked, or not yours.' })
-  revoke(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.tokens.revoke(auth, id);
   }
 }

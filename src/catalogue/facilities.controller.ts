@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { CreateFacilityDto, FacilityDetailDto, FacilityPageDto, FacilityQueryDto, UpdateFacilityDto } from './facilities.dto';
 import { FacilitiesService } from './facilities.service';
 import { ApiProblems } from '../common/openapi/api-problems';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('catalogue')
 @Controller('facilities')
@@ -34,7 +35,7 @@ export class FacilitiesController {
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: FacilityDetailDto })
   @ApiNotFoundResponse({ description: 'Unknown, or inactive and not yours.' })
-  get(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser | undefined, @UuidParam() id: string) {
     return this.facilities.get(auth, id);
   }
 
@@ -43,7 +44,7 @@ export class FacilitiesController {
   @Authenticated('operator', 'admin')
   @ApiOkResponse({ type: FacilityDetailDto })
   @ApiNotFoundResponse({ description: 'No such facility.' })
-  update(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateFacilityDto) {
+  update(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: UpdateFacilityDto) {
     return this.facilities.update(auth, id, dto);
   }
 }

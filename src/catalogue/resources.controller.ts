@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated, PublicWithOptionalAuth } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
@@ -18,6 +18,7 @@ import {
 } from './resources.dto';
 import { ResourcesService } from './resources.service';
 import { ApiProblems } from '../common/openapi/api-problems';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('catalogue')
 @Controller('resources')
@@ -50,7 +51,7 @@ export class ResourcesController {
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: ResourceDetailDto })
   @ApiNotFoundResponse({ description: 'Unknown, or inactive and not yours.' })
-  get(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser | undefined, @UuidParam() id: string) {
     return this.resources.get(auth, id);
   }
 
@@ -60,7 +61,7 @@ export class ResourcesController {
   @Authenticated('operator', 'admin')
   @ApiOkResponse({ type: ResourceDetailDto })
   @ApiNotFoundResponse({ description: 'No such resource.' })
-  update(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateResourceDto) {
+  update(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: UpdateResourceDto) {
     return this.resources.update(auth, id, dto);
   }
 
@@ -68,7 +69,7 @@ export class ResourcesController {
   @Get(':id/opening-hours')
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: OpeningHoursDto })
-  getOpeningHours(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string) {
+  getOpeningHours(@Auth() auth: AuthUser | undefined, @UuidParam() id: string) {
     return this.schedule.getOpeningHours(auth, id);
   }
 
@@ -76,7 +77,7 @@ export class ResourcesController {
   @Put(':id/opening-hours')
   @Authenticated('operator', 'admin')
   @ApiOkResponse({ type: OpeningHoursDto })
-  replaceOpeningHours(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: ReplaceOpeningHoursDto) {
+  replaceOpeningHours(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: ReplaceOpeningHoursDto) {
     return this.schedule.replaceOpeningHours(auth, id, dto);
   }
 
@@ -85,7 +86,7 @@ export class ResourcesController {
   @ApiProblems([409, '`maintenance_overlaps_bookings`: bookings hold the resource in this window (listed in `bookings`).'])
   @Authenticated('operator', 'admin')
   @ApiCreatedResponse({ type: MaintenanceWindowDto })
-  addMaintenance(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateMaintenanceDto) {
+  addMaintenance(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: CreateMaintenanceDto) {
     return this.schedule.addMaintenance(auth, id, dto);
   }
 
@@ -93,7 +94,7 @@ export class ResourcesController {
   @Get(':id/maintenance')
   @PublicWithOptionalAuth()
   @ApiOkResponse({ type: MaintenancePageDto })
-  listMaintenance(@Auth() auth: AuthUser | undefined, @Param('id', ParseUUIDPipe) id: string, @Query() query: MaintenanceQueryDto) {
+  listMaintenance(@Auth() auth: AuthUser | undefined, @UuidParam() id: string, @Query() query: MaintenanceQueryDto) {
     return this.schedule.listMaintenance(auth, id, query);
   }
 
@@ -102,7 +103,7 @@ export class ResourcesController {
   @Authenticated('operator', 'admin')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Removed.' })
-  removeMaintenance(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Param('maintenanceId', ParseUUIDPipe) maintenanceId: string) {
+  removeMaintenance(@Auth() auth: AuthUser, @UuidParam() id: string, @UuidParam('maintenanceId') maintenanceId: string) {
     return this.schedule.removeMaintenance(auth, id, maintenanceId);
   }
 }

@@ -13,9 +13,12 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: false,
     extra: { max: 20, application_name: 'pilot-booking' },
     ...extra,
+    // TypeORM's own logger prints failed and slow statements with their bound parameters (a user's
+    // argon2 hash, a token's hash): always off, and no maxQueryExecutionTime. Failures reach the
+    // problem filter, which logs them without parameters.
+    logging: false,
   } as DataSourceOptions;
 }
 

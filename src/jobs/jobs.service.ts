@@ -6,6 +6,7 @@ import { ThrottleService } from '../auth/throttle.service';
 import { BookingSweeps } from '../bookings/booking-sweeps';
 import { Actor } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
+import { loggableError } from '../common/errors/problem-details.filter';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 
 export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup', 'auth-cleanup'] as const;
@@ -49,7 +50,7 @@ export class JobsService implements OnApplicationBootstrap {
       return;
     }
     for (const job of JOB_NAMES) {
-      const timer = setInterval(() => void this.run(job).catch((err) => this.logger.error({ err, job }, 'job failed')), this.config.jobs.intervalSeconds * 1000);
+      const timer = setInterval(() => void this.run(job).catch((err) => this.logger.error({ error: loggableError(err), job }, 'job failed')), this.config.jobs.intervalSeconds * 1000);
       this.scheduler.addInterval(`job:${job}`, timer);
     }
     this.logger.log(`scheduled jobs every ${this.config.jobs.intervalSeconds} s: ${JOB_NAMES.join(', ')}`);
@@ -88,6 +89,7 @@ export class JobsService implements OnApplicationBootstrap {
     const count = Array.isArray(result.changed) ? result.changed.length : result.changed;
     if (!result.ran) this.logger.debug({ job }, 'another instance holds the job lock; skipped');
     else if (count > 0) this.logger.log({ job, changed: result.changed }, `${job}: ${count} changed`);
+    else this.logger.debug({ job, changed: 0 }, `${job}: nothing to do`);
     return result;
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
-import { badRequest } from '../common/errors/domain-error';
+import { validationFailed } from '../common/validation/validation-pipe';
 import { NotificationQueryDto } from './notifications.dto';
 import { NotificationsService } from './notifications.service';
 import { NotificationDto, NotificationPageDto } from './notifications.responses';
@@ -28,7 +28,7 @@ export class NotificationsController {
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not yours.' })
   markRead(@Auth() auth: AuthUser, @Param('id') id: string) {
-    if (!/^[1-9][0-9]{0,17}$/.test(id)) throw badRequest('validation_failed', 'id must be a notification id (a positive integer).', [{ field: 'id', message: 'must be a positive integer' }]);
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) throw validationFailed([{ field: 'id', message: 'id must be a notification id (a positive integer)' }]);
     return this.notifications.markRead(auth, id);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
@@ -7,6 +7,7 @@ import { OrganisationsService } from './organisations.service';
 import { UsersService } from './users.service';
 import { ApiProblems } from '../common/openapi/api-problems';
 import { OrganisationDto, OrganisationPageDto, UserDto, UserPageDto } from './organisations.responses';
+import { UuidParam } from '../common/validation/uuid-param';
 
 @ApiTags('organisations')
 @Controller('organisations')
@@ -35,7 +36,7 @@ export class OrganisationsController {
   @ApiOkResponse({ type: OrganisationDto })
   @Authenticated()
   @ApiNotFoundResponse({ description: 'Unknown, or not yours.' })
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.organisations.get(auth, id);
   }
 }
@@ -67,7 +68,7 @@ export class UsersController {
   @Get(':id')
   @ApiOkResponse({ type: UserDto })
   @Authenticated()
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.users.get(auth, id);
   }
 }

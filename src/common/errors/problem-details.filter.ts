@@ -48,7 +48,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = req.originalUrl?.split('?')[0];
     if (problem.status >= 500) {
-      this.logger.error({ err: exception, reqId: (req as { id?: unknown }).id }, 'unhandled error');
+      this.logger.error({ error: loggableError(exception), reqId: (req as { id?: unknown }).id }, 'unhandled error');
     }
     if (res.headersSent) return;
     if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') {
@@ -70,6 +70,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           : Array.isArray((body as { message?: unknown }).message)
             ? ((body as { message: string[] }).message).join('; ')
             : String((body as { message?: unknown }).message ?? exception.message);
+      // The router's URIError for a path that is not percent-encoded UTF-8, as Nest wraps it.
+      if (status === 400 && /^Failed to decode param /.test(detail)) {
+        return this.problem(400, 'malformed_path', 'The path is not valid percent-encoded UTF-8.', {}, [{ field: 'path', message: 'path must be valid percent-encoded UTF-8' }]);
+      }
       return this.problem(status, codeFor(status), status === 404 ? detail.replace(/^Cannot (\w+) (.*)$/, 'No route for $1 $2.') : detail);
     }
     // Errors thrown by express' body parser carry `type` and `status`.
@@ -79,7 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return this.problem(413, 'payload_too_large', 'The request body is larger than the 1 MiB limit.');
       }
       if (parser.type === 'entity.parse.failed') {
-        return this.problem(400, 'malformed_json', 'The request body is not valid JSON.');
+        return this.problem(400, 'malformed_json', 'The request body is not valid JSON.', {}, [{ field: 'body', message: 'body must be valid JSON (an object or an array)' }]);
       }
       if (parser.status >= 400 && parser.status < 500) {
         return this.problem(parser.status, codeFor(parser.status), parser.message ?? 'The request could not be read.');
@@ -91,7 +95,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (code === '23505') return this.problem(409, 'duplicate', 'A record with the same unique value already exists.');
       if (code === '23P01') return this.problem(409, 'conflict', 'The change conflicts with an existing record.');
       if (code === '23503') return this.problem(409, 'reference_conflict', 'The change refers to, or is referred to by, another record.');
-      if (code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
+      // Class 22, data exceptions (22021 a NUL byte, 22P02 bad syntax, 22001 too long, 22003 out of range,
+      // 22007/22008 dates): a value from the request that PostgreSQL cannot take.
+      if (typeof code === 'string' && code.startsWith('22')) {
         return this.problem(400, 'invalid_value', 'A value in the request is not valid.');
       }
     }
@@ -120,4 +126,39 @@ function codeFor(status: number): string {
       429: 'too_many_requests',
     }[status] ?? 'error'
   );
+}
+
+/**
+ * What the log may say about an unexpected error: its name, message, code and stack, and for a failed
+ * SQL statement the statement text and the PostgreSQL fields that name no value (constraint, table,
+ * routine). Never the statement's parameters, nor pg's `detail` (which repeats values): a failed
+ * registration's parameters hold the argon2 hash of the password.
+ */
+export function loggableError(exception: unknown): Record<string, unknown> {
+  if (!(exception instanceof Error)) return { type: typeof exception, message: String(exception).slice(0, 500) };
+  const e = exception as Error & { code?: unknown; driverError?: Record<string, unknown>; query?: unknown };
+  const out: Record<string, unknown> = { type: e.name || e.constructor?.name, message: e.message.slice(0, 500), stack: e.stack };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  if (exception instanceof QueryFailedError) {
+    if (typeof e.query === 'string') out.query = e.query.slice(0, 2000);
+    const d = e.driverError ?? {};
+    for (const key of ['constraint', 'table', 'column', 'routine', 'severity'] as const) {
+      if (typeof d[key] === 'string') out[key] = d[key];
+    }
+  }
+  return out;
+}
+
+/**
+ * An Express error middleware for right after the body parser. Nest turns the parser's SyntaxError
+ * into a BadRequestException carrying the parser's own text, losing its `type`; this hands the filter
+ * an error that keeps `type` and `status`, so malformed JSON answers `malformed_json`.
+ */
+export function keepBodyParserErrors(err: unknown, _req: unknown, _res: unknown, next: (e: unknown) => void): void {
+  const parser = err as { type?: unknown; status?: unknown; message?: string } | null;
+  if (err instanceof SyntaxError && parser && typeof parser.type === 'string' && typeof parser.status === 'number') {
+    next(Object.assign(new Error('request body could not be parsed'), { type: parser.type, status: parser.status }));
+    return;
+  }
+  next(err);
 }
