@@ -126,7 +126,9 @@ function editDistance(a: string, b: string): number {
 async function readPasswordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (/[\r\n]/.test(text)) throw new UsageError('--password-stdin: standard input must hold the password on one line');
   return text;
 }
@@ -164,7 +166,9 @@ function promptHidden(prompt: string): Promise<string> {
 async function readPassword(passwordStdin: boolean): Promise<string> {
   if (passwordStdin) return readPasswordFromStdin();
   if (!process.stdin.isTTY) {
-    throw new UsageError('no terminal to ask for the password on: pipe it in with --password-stdin (printf \'%s\' "$PASSWORD" | npm run cli -- create-admin --email … --password-stdin)');
+    throw new UsageError(
+      'no terminal to ask for the password on: pipe it in with --password-stdin (printf \'%s\' "$PASSWORD" | npm run cli -- create-admin --email … --password-stdin)',
+    );
   }
   const first = await promptHidden('Password: ');
   const second = await promptHidden('Repeat password: ');
@@ -172,7 +176,12 @@ async function readPassword(passwordStdin: boolean): Promise<string> {
   return first;
 }
 
-async function run(command: Command, options: { email?: string; name?: string; passwordStdin: boolean }, config: AppConfig, logger: LoggerService): Promise<number> {
+async function run(
+  command: Command,
+  options: { email?: string; name?: string; passwordStdin: boolean },
+  config: AppConfig,
+  logger: LoggerService,
+): Promise<number> {
   const { Logger } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await import('./app.module');

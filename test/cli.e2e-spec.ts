@@ -32,7 +32,11 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 function cliOnTerminal(databaseUrl: string, args: string[], answers: { prompt: string; type: string }[]): Promise<{ status: number | null; output: string }> {
   return new Promise((resolveRun, reject) => {
     const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-    const proc = spawn('script', ['-q', '-E', 'never', '-e', '-c', command, '/dev/null'], { cwd: ROOT, env: env(databaseUrl), stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn('script', ['-q', '-E', 'never', '-e', '-c', command, '/dev/null'], {
+      cwd: ROOT,
+      env: env(databaseUrl),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     let seen = 0;
     let next = 0;
@@ -51,7 +55,11 @@ function cliOnTerminal(databaseUrl: string, args: string[], answers: { prompt: s
   });
 }
 
-const jsonLines = (stdout: string) => stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** A non-loopback IPv4 address of this machine, if it has one. */
 const externalAddress = () =>
@@ -83,7 +91,10 @@ async function startServer(databaseUrl: string, extra: Record<string, string> = 
       externallyReachable = await request(`http://${address}:${port}`)
         .get('/health')
         .timeout(5_000)
-        .then((r) => r.status === 200, () => false);
+        .then(
+          (r) => r.status === 200,
+          () => false,
+        );
     }
     return { output, externallyReachable };
   } finally {
@@ -134,10 +145,13 @@ describe('command line on a server database', () => {
   it('logs JSON lines shaped like the server log, without colours, and runs no scheduled jobs (whatever JOBS_ENABLED says)', () => {
     const res = cli(db.url, ['migrate'], { env: { JOBS_ENABLED: 'true' } });
     expect(res.status).toBe(0);
-    const seeded = cli(db.url, ['create-admin', '--email', 'second@example.cn', '--password-stdin'], { input: 'second-admin-pass', env: { JOBS_ENABLED: 'true' } });
+    const seeded = cli(db.url, ['create-admin', '--email', 'second@example.cn', '--password-stdin'], {
+      input: 'second-admin-pass',
+      env: { JOBS_ENABLED: 'true' },
+    });
     expect(seeded.status).toBe(0);
     for (const out of [res.stdout, seeded.stdout]) {
-      expect(out).not.toMatch(/\x1b\[/); // no ANSI colours
+      expect(out).not.toContain('\u001b['); // no ANSI colours
       const lines = jsonLines(out);
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) {
@@ -152,10 +166,14 @@ describe('command line on a server database', () => {
 
   it('create-admin asks for the password twice on a terminal, without echo', async () => {
     const password = 'typed-on-the-terminal';
-    const res = await cliOnTerminal(db.url, ['create-admin', '--email', 'tty@example.cn', '--name', 'Terminal Admin'], [
-      { prompt: 'Password: ', type: password },
-      { prompt: 'Repeat password: ', type: password },
-    ]);
+    const res = await cliOnTerminal(
+      db.url,
+      ['create-admin', '--email', 'tty@example.cn', '--name', 'Terminal Admin'],
+      [
+        { prompt: 'Password: ', type: password },
+        { prompt: 'Repeat password: ', type: password },
+      ],
+    );
     expect(res.output).toContain('Password: ');
     expect(res.output).toContain('Repeat password: ');
     expect(res.output).not.toContain(password);
@@ -163,10 +181,14 @@ describe('command line on a server database', () => {
     expect(res.status).toBe(0);
     await canLogIn('tty@example.cn', password, 'Terminal Admin');
 
-    const mismatch = await cliOnTerminal(db.url, ['create-admin', '--email', 'typo@example.cn'], [
-      { prompt: 'Password: ', type: 'one-long-password' },
-      { prompt: 'Repeat password: ', type: 'another-long-password' },
-    ]);
+    const mismatch = await cliOnTerminal(
+      db.url,
+      ['create-admin', '--email', 'typo@example.cn'],
+      [
+        { prompt: 'Password: ', type: 'one-long-password' },
+        { prompt: 'Repeat password: ', type: 'another-long-password' },
+      ],
+    );
     expect(mismatch.status).toBe(1);
     expect(mismatch.output).toMatch(/error: the two passwords differ/);
     expect(await count(`SELECT count(*) AS n FROM users WHERE email = 'typo@example.cn'`)).toBe(0);

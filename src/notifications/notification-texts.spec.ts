@@ -2,9 +2,15 @@ import { bookingTexts, BookingFacts } from './notification-texts';
 
 describe('booking notification texts', () => {
   const facts: BookingFacts = {
-    resourceNameZh: '质谱仪', resourceNameEn: 'Mass spectrometer', facilityNameZh: '检测中心', facilityNameEn: 'Test centre',
-    organisationNameZh: '营口储能材料有限公司', organisationNameEn: 'Yingkou Storage Materials Co.',
-    startsAt: new Date('2030-03-12T01:00:00Z'), endsAt: new Date('2030-03-12T02:00:00Z'), timeZone: 'Asia/Shanghai',
+    resourceNameZh: '质谱仪',
+    resourceNameEn: 'Mass spectrometer',
+    facilityNameZh: '检测中心',
+    facilityNameEn: 'Test centre',
+    organisationNameZh: '营口储能材料有限公司',
+    organisationNameEn: 'Yingkou Storage Materials Co.',
+    startsAt: new Date('2030-03-12T01:00:00Z'),
+    endsAt: new Date('2030-03-12T02:00:00Z'),
+    timeZone: 'Asia/Shanghai',
   };
 
   it('names the organisation in English in the English text and in Chinese in the Chinese text', () => {

@@ -40,8 +40,8 @@ export class DemoSeeder {
 
   /** Whether any active demo account (`…@demo.local`, published password) exists: then the server listens on loopback unless HOST is set. */
   async demoAccountsPresent(): Promise<boolean> {
-    const [{ present }] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM users WHERE active AND email LIKE '%@demo.local') AS present`);
-    return present === true;
+    const rows: { present: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM users WHERE active AND email LIKE '%@demo.local') AS present`);
+    return rows[0]?.present === true;
   }
 
   /** On an empty embedded database at start-up. */
