@@ -27,13 +27,19 @@ class AppConfigModule {
   }
 }
 
+/** What to leave out of the application: the CLI builds it without the scheduled jobs. */
+export interface AppModuleOptions {
+  /** Default true. False: no JobsModule at all (nothing scheduled, JOBS_ENABLED ignored). */
+  jobs?: boolean;
+}
+
 /**
  * The application. `config.databaseUrl` is already resolved (a server, or the embedded PostgreSQL
  * started by main.ts) and migrated before this module is built.
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig & { databaseUrl: string }): DynamicModule {
+  static forRoot(config: AppConfig & { databaseUrl: string }, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -52,7 +58,7 @@ export class AppModule {
         CalendarModule,
         BookingsModule,
         NotificationsModule,
-        JobsModule,
+        ...(options.jobs === false ? [] : [JobsModule]),
         SeedModule,
       ],
     };

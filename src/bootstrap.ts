@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { AppConfig } from './config/app-config';
+import { AppConfig, listenHost } from './config/app-config';
 import { DatabaseTarget, prepareDatabase } from './database/database-target';
 import { DemoSeeder } from './database/seed/demo-seeder';
 
@@ -35,11 +35,18 @@ export async function startApplication(config: AppConfig, listen = true): Promis
   try {
     app = await createApp(config, database);
     await app.init();
-    if (database.embedded && config.demoData) await app.get(DemoSeeder).seedIfEmpty();
+    const seeder = app.get(DemoSeeder);
+    if (database.embedded && config.demoData) {
+      if (config.nodeEnv === 'production') log.warn('demo data not loaded: NODE_ENV=production (its accounts have a published password)');
+      else await seeder.seedIfEmpty();
+    }
     if (listen) {
-      await app.listen(config.port, config.host);
+      const demo = config.host === undefined && (await seeder.demoAccountsPresent());
+      const host = listenHost(config.host, demo);
+      if (demo) log.warn('HOST is unset and the demo accounts (published password) exist: listening on 127.0.0.1 only; set HOST=0.0.0.0 to listen on every interface');
+      await app.listen(config.port, host);
       const url = `http://localhost:${config.port}`;
-      log.log(`listening on ${url} — API docs at ${url}/docs, health at ${url}/health`);
+      log.log(`listening on ${host}:${config.port} — API docs at ${url}/docs, health at ${url}/health`);
     }
   } catch (e) {
     await database.stop();

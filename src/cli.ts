@@ -1,45 +1,206 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { LoggerService } from '@nestjs/common';
 import { parseArgs } from 'node:util';
-import { AppModule } from './app.module';
-import { loadAppConfig } from './config/app-config';
-import { prepareDatabase } from './database/database-target';
-import { DemoSeeder } from './database/seed/demo-seeder';
-import { UsersService } from './organisations/users.service';
-import { createValidationPipe } from './common/validation/validation-pipe';
-import { CreateUserDto } from './organisations/organisations.dto';
-import { DomainError } from './common/errors/domain-error';
+import pino from 'pino';
+import type { AppConfig } from './config/app-config';
+import { createLogger } from './common/logging';
+
+// The application's modules are loaded only once the command line is understood (import() in run()),
+// so that a typo or --help answers at once.
+
+const COMMANDS = ['create-admin', 'seed-demo', 'migrate'] as const;
+type Command = (typeof COMMANDS)[number];
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  create-admin --email <e-mail> --password <password> [--name <display name>]
-                   create an admin (the first one on a fresh server database)
-  seed-demo        load the demo accounts (idempotent)
+  create-admin --email <e-mail> [--name <display name>] [--password-stdin]
+                   create an admin (the first one on a fresh server database). The password is
+                   asked for twice, without echo, on the terminal; with --password-stdin it is read
+                   from standard input instead (one line: printf '%s' "$PASSWORD" | … --password-stdin)
+  seed-demo        load the demo accounts (idempotent; refused when NODE_ENV=production)
   migrate          apply pending migrations and exit
 
-Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under DATA_DIR (./.data).`;
+Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under DATA_DIR (./.data).
+Log lines are JSON on standard output; errors are plain text on standard error.
+Exit status: 0 done, 1 failed (bad input, refused, database), 2 wrong usage.`;
 
-async function main(argv: string[]) {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  const command = positionals[0];
-  if (!command || values.help || !['create-admin', 'seed-demo', 'migrate'].includes(command)) {
-    process.stdout.write(USAGE + '\n');
-    return command && !values.help ? 2 : 0;
+const HINT = 'Run "npm run cli -- --help" for the commands and their options.';
+
+/** A mistake in the command line: exit status 2 with a hint. */
+class UsageError extends Error {}
+
+/**
+ * The CLI's log: JSON lines with the same fields as the server's pino lines
+ * (`level, time, pid, hostname, service, context, msg`), no colours, written synchronously so that
+ * nothing is lost when the process exits (the server's logger factory, with a synchronous destination).
+ */
+export function cliLog(level: string): pino.Logger {
+  return createLogger(level, pino.destination({ dest: 1, sync: true }));
+}
+
+/** Nest's own start-up chatter (module initialised, …) is debug level here. */
+const NEST_INTERNALS = new Set(['NestFactory', 'InstanceLoader', 'NestApplicationContext']);
+
+/** Nest's LoggerService over a pino logger: the last string parameter is the context (Nest's convention). */
+export function nestLogger(log: pino.Logger): LoggerService {
+  const write = (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, params: unknown[]) => {
+    const rest = [...params];
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : 'cli';
+    const lvl = NEST_INTERNALS.has(context) && (level === 'info' || level === 'debug') ? 'debug' : level;
+    const fields: Record<string, unknown> = { context };
+    let msg: string;
+    if (message instanceof Error) {
+      fields.err = { type: message.name, message: message.message, stack: message.stack };
+      msg = message.message;
+    } else if (message !== null && typeof message === 'object') {
+      Object.assign(fields, message);
+      msg = typeof rest[0] === 'string' ? (rest.shift() as string) : '';
+    } else {
+      msg = String(message);
+    }
+    if (level === 'error' && typeof rest[0] === 'string') fields.stack = rest[0];
+    log[lvl](fields, msg);
+  };
+  return {
+    log: (m, ...p) => write('info', m, p),
+    error: (m, ...p) => write('error', m, p),
+    warn: (m, ...p) => write('warn', m, p),
+    debug: (m, ...p) => write('debug', m, p),
+    verbose: (m, ...p) => write('trace', m, p),
+    fatal: (m, ...p) => write('fatal', m, p),
+  };
+}
+
+function parseCommandLine(argv: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        // Refused with an explanation (see below) rather than as an unknown option.
+        password: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    // ERR_PARSE_ARGS_UNKNOWN_OPTION, ERR_PARSE_ARGS_INVALID_OPTION_VALUE, …
+    const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /'([^']+)'/.exec((e as Error).message);
+    throw new UsageError(unknown ? `unknown option "${unknown[1]}"` : e instanceof Error ? e.message.split('\n')[0] : String(e));
   }
+  const { positionals, values } = parsed;
+  if (values.help) return { help: true as const };
+  const command = positionals[0];
+  if (!command) throw new UsageError(`no command given\n\n${USAGE}`);
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    const near = COMMANDS.find((c) => editDistance(c, command) <= 2);
+    throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}`);
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  if (values.password !== undefined) {
+    throw new UsageError(
+      '--password is not accepted: a password on the command line is seen by every user of the machine (ps) and kept in the shell history. ' +
+        'Leave it out to be asked for it, or pipe it in with --password-stdin',
+    );
+  }
+  if (command !== 'create-admin' && (values.email !== undefined || values.name !== undefined || values['password-stdin'])) {
+    throw new UsageError(`${command} takes no options`);
+  }
+  return { help: false as const, command: command as Command, email: values.email, name: values.name, passwordStdin: values['password-stdin'] === true };
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
+
+/** All of standard input, less one trailing newline; it must be one line. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (/[\r\n]/.test(text)) throw new UsageError('--password-stdin: standard input must hold the password on one line');
+  return text;
+}
+
+/** Asks on the terminal with echo off (raw mode); Ctrl-C aborts. */
+function promptHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolvePassword, reject) => {
+    let typed = '';
+    const done = (error?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolvePassword(typed);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003' || ch === '\u0004') return done(new Error('cancelled'));
+        if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');
+        else if (ch >= ' ') typed += ch;
+      }
+    };
+    process.stderr.write(prompt);
+    stdin.setEncoding('utf8');
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+/** From standard input (--password-stdin), or asked twice on the terminal. */
+async function readPassword(passwordStdin: boolean): Promise<string> {
+  if (passwordStdin) return readPasswordFromStdin();
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      'no terminal to ask for the password on: pipe it in with --password-stdin (printf \'%s\' "$PASSWORD" | npm run cli -- create-admin --email … --password-stdin)',
+    );
+  }
+  const first = await promptHidden('Password: ');
+  const second = await promptHidden('Repeat password: ');
+  if (first !== second) throw new Error('the two passwords differ; nothing was created');
+  return first;
+}
+
+async function run(
+  command: Command,
+  options: { email?: string; name?: string; passwordStdin: boolean },
+  config: AppConfig,
+  logger: LoggerService,
+): Promise<number> {
+  const { Logger } = await import('@nestjs/common');
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { prepareDatabase } = await import('./database/database-target');
+  const { DemoDataRefusedError, DemoSeeder } = await import('./database/seed/demo-seeder');
+  const { UsersService } = await import('./organisations/users.service');
+  const { createValidationPipe } = await import('./common/validation/validation-pipe');
+  const { CreateUserDto } = await import('./organisations/organisations.dto');
+  Logger.overrideLogger(logger);
+  // Nothing scheduled in the CLI: no JobsModule, and JOBS_ENABLED is off whatever the environment says.
+  const cliConfig: AppConfig = { ...config, jobs: { ...config.jobs, enabled: false } };
+  if (command === 'seed-demo' && config.nodeEnv === 'production') throw new DemoDataRefusedError('seed-demo');
+  // Ask for the password before touching the database.
+  const password = command === 'create-admin' ? await readPassword(options.passwordStdin) : undefined;
   const log = new Logger('cli');
-  const config = loadAppConfig();
-  const database = await prepareDatabase(config, (m) => log.log(m));
+  const database = await prepareDatabase(cliConfig, (m) => log.log(m));
   try {
     if (command === 'migrate') return 0;
-    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl: database.url }), {
-      logger: ['log', 'warn', 'error'],
-    });
+    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...cliConfig, databaseUrl: database.url }, { jobs: false }), { logger });
     try {
       if (command === 'seed-demo') {
         await ctx.get(DemoSeeder).seed();
@@ -47,9 +208,9 @@ async function main(argv: string[]) {
       }
       // create-admin: the same validation as the API's.
       const dto = (await createValidationPipe().transform(
-        { email: values.email, password: values.password, displayName: values.name ?? 'Administrator', role: 'admin' },
+        { email: options.email, password, displayName: options.name ?? 'Administrator', role: 'admin' },
         { type: 'body', metatype: CreateUserDto },
-      )) as CreateUserDto;
+      )) as InstanceType<typeof CreateUserDto>;
       const user = await ctx.get(UsersService).createFirstAdmin(dto);
       log.log(`admin ${user.email} created (id ${user.id}); log in with POST /api/v1/auth/login`);
       return 0;
@@ -61,9 +222,25 @@ async function main(argv: string[]) {
   }
 }
 
+async function main(argv: string[]): Promise<number> {
+  const args = parseCommandLine(argv);
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const { loadAppConfig } = await import('./config/app-config');
+  const config = loadAppConfig();
+  return run(args.command, args, config, nestLogger(cliLog(config.logLevel)));
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err) => {
+  async (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n${HINT}\n`);
+      process.exit(2);
+    }
+    const { DomainError } = await import('./common/errors/domain-error');
     if (err instanceof DomainError) {
       const fields = err.errors?.map((e) => `\n  - ${e.field}: ${e.message}`).join('') ?? '';
       process.stderr.write(`error: ${err.message}${fields}\n`);

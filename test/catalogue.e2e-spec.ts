@@ -392,6 +392,39 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       }
     });
 
+    it('takes several words, split on spaces and the ideographic space U+3000, as terms that must all match', async () => {
+      // The demo catalogue has "大模型训练" but never "大模型 训练" as one string.
+      const resourceIds = async (terms: string[]) =>
+        (
+          await t.sql<{ id: string }>(
+            `SELECT r.id FROM resources r JOIN facilities f ON f.id = r.facility_id
+              WHERE r.active AND f.active AND ${terms.map((_, i) => `(strpos(r.search_text, lower($${i + 1})) > 0 OR strpos(f.search_text, lower($${i + 1})) > 0)`).join(' AND ')}`,
+            terms,
+          )
+        ).map((r) => r.id).sort();
+      const facilityCount = (terms: string[]) =>
+        count(`SELECT 1 FROM facilities WHERE active AND ${terms.map((_, i) => `strpos(search_text, lower($${i + 1})) > 0`).join(' AND ')}`, terms);
+      const both = await resourceIds(['大模型', '训练']);
+      expect(both.length).toBeGreaterThan(0);
+      expect(both.length).toBeLessThan((await resourceIds(['训练'])).length);
+      for (const q of ['大模型 训练', '大模型\u3000训练', '  训练\t大模型  ', '训练 大模型 训练']) {
+        const res = await get(`/resources?q=${encodeURIComponent(q)}&limit=200`).expect(200);
+        expect(res.body.total).toBe(both.length);
+        expect(res.body.items.map((r: Item) => r.id).sort()).toEqual(both);
+      }
+      const facilities = await facilityCount(['大模型', '训练']);
+      expect(facilities).toBeGreaterThan(0);
+      const res = await get(`/facilities?q=${encodeURIComponent('大模型\u3000训练')}&limit=200`).expect(200);
+      expect(res.body.total).toBe(facilities);
+      // Words in any order, mixed languages and case; one word that matches nothing empties the result.
+      const mixed = await get(`/facilities?q=${encodeURIComponent(`BASE 海参 ${token} seacucumber`)}`).expect(200);
+      expect(mixed.body.items.map((i: Item) => i.id)).toEqual([facility.id]);
+      const none = await get(`/facilities?q=${encodeURIComponent(`海参 ${token} zzzz-no-such-thing`)}`).expect(200);
+      expect(none.body.total).toBe(0);
+      const split = await get(`/resources?q=${encodeURIComponent(`海参养殖 QUOKKA${token}`)}`).expect(200);
+      expect(split.body.items.map((i: Item) => i.id)).toEqual([resource.id]);
+    });
+
     it('ignores a blank q', async () => {
       const all = await get('/facilities').expect(200);
       const blank = await get('/facilities?q=%20%20').expect(200);

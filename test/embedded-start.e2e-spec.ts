@@ -25,7 +25,8 @@ async function startApp(dataDir: string, extraEnv: Record<string, string> = {}):
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development', ...extraEnv };
   delete env.DATABASE_URL;
-  delete env.JWT_SECRET;
+  if (!('JWT_SECRET' in extraEnv)) delete env.JWT_SECRET;
+  if (!('HOST' in extraEnv)) delete env.HOST;
   const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';
@@ -96,6 +97,8 @@ describe('npm start on the embedded database', () => {
     running.push(app);
     expect(app.output()).toMatch(/database: embedded PostgreSQL/);
     expect(app.output()).toMatch(/demo data ready/);
+    // HOST unset and the demo accounts (published password) exist: loopback only.
+    expect(app.output()).toMatch(/"msg":"listening on 127\.0\.0\.1:\d+/);
     for (const email of ['admin@demo.local', 'operator@demo.local', 'official@demo.local', 'sme@demo.local', 'sme2@demo.local']) {
       const res = await login(app.url, email);
       expect(res.status).toBe(200);
@@ -128,9 +131,10 @@ describe('npm start on the embedded database', () => {
   });
 
   it('keeps its data across a restart, does not load the demo data twice, and keeps tokens valid (same secret)', async () => {
-    const app = await startApp(dataDir);
+    const app = await startApp(dataDir, { HOST: '0.0.0.0' });
     running.push(app);
     expect(app.output()).not.toMatch(/demo data ready/);
+    expect(app.output()).toMatch(/"msg":"listening on 0\.0\.0\.0:\d+/); // HOST set explicitly
     expect((await login(app.url, 'survivor@example.cn', 'survives-a-restart')).status).toBe(200);
     const admin = (await login(app.url, 'admin@demo.local')).body.accessToken as string;
     const orgs = await request(app.url).get('/api/v1/organisations?kind=enterprise&limit=200').auth(admin, { type: 'bearer' }).expect(200);
@@ -158,5 +162,19 @@ describe('npm start on the embedded database', () => {
     });
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/JWT_SECRET is required when NODE_ENV=production/);
+  });
+
+  it('never loads the demo accounts when NODE_ENV=production, and then listens on every interface', async () => {
+    const fresh = join(dataDir, '..', 'production');
+    const app = await startApp(fresh, { NODE_ENV: 'production', JWT_SECRET: 'production-secret-production-secret-0123' });
+    running.push(app);
+    try {
+      expect(app.output()).toMatch(/demo data not loaded: NODE_ENV=production/);
+      expect(app.output()).not.toMatch(/demo data ready/);
+      expect(app.output()).toMatch(/"msg":"listening on 0\.0\.0\.0:\d+/);
+      expect((await login(app.url, 'admin@demo.local')).status).toBe(401);
+    } finally {
+      expect(await stop(app, 'SIGTERM')).toBe(0);
+    }
   });
 });

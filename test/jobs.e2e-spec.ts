@@ -132,6 +132,9 @@ describe('scheduled jobs and notifications', () => {
       expect(request).toEqual(expect.objectContaining({ titleZh: '新的预约申请', titleEn: 'New booking request', readAt: null, deliveredAt: null }));
       expect(request.bodyZh).toContain('演示·大连氢能装备有限公司');
       expect(request.bodyEn).toContain('2030-03-12 09:00');
+      // the English text names the organisation by its English name, the Chinese text by its Chinese one
+      expect(request.bodyEn).toContain('Demo Dalian Hydrogen Equipment Co. requests Test jobs centre · Test mass spectrometer');
+      expect(request.bodyEn).not.toContain('演示');
 
       await t.http().post(`/api/v1/bookings/${b.id}/reject`).set(bearer(operator)).send({ reason: '样品不符合要求' }).expect(200);
       const inbox = await t.http().get('/api/v1/notifications?unread=true').set(bearer(sme2)).expect(200);

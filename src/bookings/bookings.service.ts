@@ -277,6 +277,7 @@ export class BookingsService {
         facilityNameZh: row.facility_name_zh,
         facilityNameEn: row.facility_name_en,
         organisationNameZh: row.organisation_name_zh,
+        organisationNameEn: row.organisation_name_en,
         startsAt: new Date(row.starts_at),
         endsAt: new Date(row.ends_at),
         timeZone: row.facility_time_zone,

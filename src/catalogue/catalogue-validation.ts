@@ -20,3 +20,9 @@ export const BlankAsAbsent = () =>
 
 /** Escapes LIKE wildcards so `q` is matched literally (the default escape character is `\`). */
 export const likeSubstring = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * The words of a search `q`: split on any whitespace (also the ideographic space U+3000 that Chinese
+ * input methods type), lower-cased, duplicates dropped. Each word is one term; all must match.
+ */
+export const searchTerms = (q: string): string[] => [...new Set(q.toLowerCase().split(/[\s\u3000]+/u).filter((w) => w.length > 0))];

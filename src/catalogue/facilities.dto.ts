@@ -78,7 +78,7 @@ export class FacilityQueryDto extends PageQueryDto {
   @IsOptional() @IsIn(CHAIN_STAGES)
   stage?: ChainStage;
 
-  /** Case-insensitive substring of the Chinese or English name or the description. */
+  /** Words (separated by spaces, also U+3000), each a case-insensitive substring of the Chinese or English name or the description; all must match. */
   @BlankAsAbsent() @IsOptional() @IsString() @MaxLength(100)
   q?: string;
 

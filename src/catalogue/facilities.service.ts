@@ -8,7 +8,7 @@ import { page, Page } from '../common/pagination';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { DEFAULT_TIME_ZONE } from './catalogue.constants';
 import { notYourFacility, searchViewer } from './catalogue-access';
-import { likeSubstring } from './catalogue-validation';
+import { likeSubstring, searchTerms } from './catalogue-validation';
 import { facilityView } from './catalogue-views';
 import { CreateFacilityDto, FacilityDetailDto, FacilityDto, FacilityQueryDto, FacilityResourceSummaryDto, UpdateFacilityDto } from './facilities.dto';
 import { Facility } from './facility.entity';
@@ -145,7 +145,7 @@ export class FacilitiesService {
     return { ...facilityView(facility), resources: resources as FacilityResourceSummaryDto[] };
   }
 
-  /** Search: filters combine with AND; `q` is a case-insensitive substring (trigram index); stable order. */
+  /** Search: filters combine with AND; each word of `q` is a case-insensitive substring (trigram index); stable order. */
   async search(auth: AuthUser | undefined, q: FacilityQueryDto): Promise<Page<FacilityDto>> {
     const qb = this.dataSource.getRepository(Facility).createQueryBuilder('f').innerJoinAndSelect('f.operator', 'o');
     this.access.applyScope(qb, searchViewer(auth, q.includeInactive), 'facility.read');
@@ -154,7 +154,8 @@ export class FacilitiesService {
     if (q.direction) qb.andWhere('f.directions @> ARRAY[:direction]::text[]', { direction: q.direction });
     if (q.stage) qb.andWhere('f.stages @> ARRAY[:stage]::text[]', { stage: q.stage });
     if (q.operatorId) qb.andWhere('f.operator_id = :operatorId', { operatorId: q.operatorId });
-    if (q.q) qb.andWhere('f.search_text ILIKE :pattern', { pattern: likeSubstring(q.q) });
+    // Every word of q must be a case-insensitive substring (trigram index).
+    searchTerms(q.q ?? '').forEach((term, i) => qb.andWhere(`f.search_text ILIKE :term${i}`, { [`term${i}`]: likeSubstring(term) }));
     qb.orderBy('f.cityCode', 'ASC').addOrderBy('f.nameZh', 'ASC').addOrderBy('f.id', 'ASC').limit(q.limit).offset(q.offset);
     const [rows, total] = await qb.getManyAndCount();
     return page(rows.map(facilityView), total, q);

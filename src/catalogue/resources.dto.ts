@@ -176,7 +176,7 @@ export class ResourceQueryDto extends PageQueryDto {
   @IsOptional() @IsIn(CHAIN_STAGES)
   stage?: ChainStage;
 
-  /** Case-insensitive substring of the resource's, or its facility's, names and description. */
+  /** Words (separated by spaces, also U+3000), each a case-insensitive substring of the resource's, or its facility's, names and description; all must match. */
   @BlankAsAbsent() @IsOptional() @IsString() @MaxLength(100)
   q?: string;
 

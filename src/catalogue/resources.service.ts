@@ -8,7 +8,7 @@ import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
 import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { rethrowHeldBookingsConflict, searchViewer } from './catalogue-access';
-import { likeSubstring } from './catalogue-validation';
+import { likeSubstring, searchTerms } from './catalogue-validation';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView, resourceView } from './catalogue-views';
 import { FacilitiesService } from './facilities.service';
 import { Facility } from './facility.entity';
@@ -206,15 +206,16 @@ export class ResourcesService {
     if (q.direction) qb.andWhere('f.directions @> ARRAY[:direction]::text[]', { direction: q.direction });
     if (q.stage) qb.andWhere('f.stages @> ARRAY[:stage]::text[]', { stage: q.stage });
     if (q.operatorId) qb.andWhere('f.operator_id = :operatorId', { operatorId: q.operatorId });
-    if (q.q) {
-      // One id list from both trigram indexes (an OR across the join would scan every resource).
+    // Each word of q must be found in the resource's or in its facility's text: per word one id list
+    // from both trigram indexes (an OR across the join would scan every resource).
+    searchTerms(q.q ?? '').forEach((term, i) => {
       qb.andWhere(
-        `r.id IN (SELECT id FROM resources WHERE search_text ILIKE :pattern
+        `r.id IN (SELECT id FROM resources WHERE search_text ILIKE :term${i}
                   UNION ALL
-                  SELECT r2.id FROM resources r2 JOIN facilities f2 ON f2.id = r2.facility_id WHERE f2.search_text ILIKE :pattern)`,
-        { pattern: likeSubstring(q.q) },
+                  SELECT r2.id FROM resources r2 JOIN facilities f2 ON f2.id = r2.facility_id WHERE f2.search_text ILIKE :term${i})`,
+        { [`term${i}`]: likeSubstring(term) },
       );
-    }
+    });
     qb.orderBy('f.cityCode', 'ASC')
       .addOrderBy('f.nameZh', 'ASC')
       .addOrderBy('f.id', 'ASC')

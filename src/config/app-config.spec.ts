@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadAppConfig, parseDuration, parseTrustProxy } from './app-config';
+import { ConfigError, listenHost, loadAppConfig, parseDuration, parseTrustProxy } from './app-config';
 
 const base = () => ({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), DATA_DIR: mkdtempSync(join(tmpdir(), 'pb-config-')) });
 
@@ -72,5 +72,21 @@ describe('booking settings', () => {
 
   it.each(['-1', '1441', 'early', '1.5'])('refuses CHECK_IN_EARLY_MINUTES=%s', (value) => {
     expect(() => loadAppConfig({ ...base(), CHECK_IN_EARLY_MINUTES: value })).toThrow(/CHECK_IN_EARLY_MINUTES/);
+    });
+  });
+
+describe('the interface to listen on (HOST)', () => {
+  it('leaves HOST unset by default, and keeps it when set', () => {
+    expect(loadAppConfig(base()).host).toBeUndefined();
+    expect(loadAppConfig({ ...base(), HOST: '' }).host).toBeUndefined();
+    expect(loadAppConfig({ ...base(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('unset: loopback only while the demo accounts exist, every interface otherwise; set: always as set', () => {
+    expect(listenHost(undefined, true)).toBe('127.0.0.1');
+    expect(listenHost(undefined, false)).toBe('0.0.0.0');
+    expect(listenHost('0.0.0.0', true)).toBe('0.0.0.0');
+    expect(listenHost('::', true)).toBe('::');
+    expect(listenHost('127.0.0.1', false)).toBe('127.0.0.1');
   });
 });

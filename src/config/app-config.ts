@@ -35,9 +35,12 @@ export class EnvironmentVariables {
   @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
-  /** Interface to listen on. */
+  /**
+   * Interface to listen on. Unset: 127.0.0.1 while the database holds active demo accounts
+   * (published password), otherwise 0.0.0.0 (see listenHost).
+   */
   @IsOptional() @IsString()
-  HOST = '0.0.0.0';
+  HOST?: string;
 
   /** A PostgreSQL server. Unset: the embedded PostgreSQL under DATA_DIR is used. */
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
@@ -123,7 +126,8 @@ export class EnvironmentVariables {
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
-  host: string;
+  /** HOST as set; undefined: chosen at start by listenHost(). */
+  host?: string;
   databaseUrl?: string;
   dataDir: string;
   jwtSecret: string;
@@ -214,6 +218,15 @@ export function loadAppConfig(env: Record<string, unknown> = process.env): AppCo
     },
     bookings: { checkInEarlyMinutes: v.CHECK_IN_EARLY_MINUTES },
   };
+}
+
+/**
+ * The interface the server listens on: HOST when set; otherwise loopback only (127.0.0.1) while the
+ * demo accounts, whose password is published, exist, and every interface (0.0.0.0) when they do not.
+ */
+export function listenHost(configured: string | undefined, demoAccountsPresent: boolean): string {
+  if (configured !== undefined && configured.trim() !== '') return configured.trim();
+  return demoAccountsPresent ? '127.0.0.1' : '0.0.0.0';
 }
 
 function splitList(text: string | undefined): string[] {

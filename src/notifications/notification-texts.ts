@@ -8,6 +8,8 @@ export interface BookingFacts {
   facilityNameZh: string;
   facilityNameEn: string;
   organisationNameZh: string;
+  /** The organisation's English name when it has one; English texts fall back to the Chinese name. */
+  organisationNameEn?: string | null;
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
@@ -21,7 +23,7 @@ export function bookingTexts(kind: NotificationKind, b: BookingFacts) {
   const t: Record<NotificationKind, { titleZh: string; titleEn: string; bodyZh: string; bodyEn: string }> = {
     booking_requested: {
       titleZh: '新的预约申请', titleEn: 'New booking request',
-      bodyZh: `${b.organisationNameZh} 申请预约 ${what.zh}，时间 ${when}。`, bodyEn: `${b.organisationNameZh} requests ${what.en}, ${when}.`,
+      bodyZh: `${b.organisationNameZh} 申请预约 ${what.zh}，时间 ${when}。`, bodyEn: `${b.organisationNameEn || b.organisationNameZh} requests ${what.en}, ${when}.`,
     },
     booking_approved: {
       titleZh: '预约已批准', titleEn: 'Booking approved',

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CatalogueDemoSeeder } from '../../catalogue/demo/catalogue-demo-seeder';
 import { DEMO_OPERATORS } from '../../catalogue/demo/demo-catalogue.data';
 import { Actor } from '../../common/auth/auth-user';
+import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { Organisation } from '../../organisations/organisation.entity';
 import { OrganisationsService } from '../../organisations/organisations.service';
 import { User } from '../../organisations/user.entity';
@@ -10,6 +11,16 @@ import { UsersService } from '../../organisations/users.service';
 import { DEMO_ORGANISATIONS, DEMO_PASSWORD, DEMO_USERS } from './demo-accounts';
 
 const SEED_ACTOR: Actor = { kind: 'system', label: 'demo seed' };
+
+/** The demo accounts have a published password: never on a production database. */
+export class DemoDataRefusedError extends Error {
+  constructor(what = 'demo data') {
+    super(
+      `${what} refused when NODE_ENV=production: the demo accounts (admin@demo.local, …) have the published password "${DEMO_PASSWORD}". ` +
+        'Create real accounts with create-admin instead.',
+    );
+  }
+}
 
 /**
  * Loads the demo accounts through the same services as the API (so every row has its audit
@@ -24,7 +35,14 @@ export class DemoSeeder {
     private readonly organisations: OrganisationsService,
     private readonly users: UsersService,
     private readonly catalogue: CatalogueDemoSeeder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Whether any active demo account (`…@demo.local`, published password) exists: then the server listens on loopback unless HOST is set. */
+  async demoAccountsPresent(): Promise<boolean> {
+    const rows: { present: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM users WHERE active AND email LIKE '%@demo.local') AS present`);
+    return rows[0]?.present === true;
+  }
 
   /** On an empty embedded database at start-up. */
   async seedIfEmpty(): Promise<boolean> {
@@ -35,7 +53,9 @@ export class DemoSeeder {
     return true;
   }
 
+  /** Throws DemoDataRefusedError when NODE_ENV=production. */
   async seed(): Promise<{ organisations: number; users: number; facilities: number; resources: number }> {
+    if (this.config.nodeEnv === 'production') throw new DemoDataRefusedError();
     const started = Date.now();
     let createdOrgs = 0;
     let createdUsers = 0;
