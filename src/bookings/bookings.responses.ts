@@ -26,6 +26,18 @@ export class BookingOrganisationBriefDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   nameZh: string;
   nameEn: string | null;
+  /** 统一社会信用代码; only for readers of the booking's parties (the enterprise, the facility's operator, officials, admins), else null. */
+  @ApiProperty({ type: 'string', nullable: true, minLength: 18, maxLength: 18 }) creditCode: string | null;
+  /** Whether the enterprise is an SME; same readers as `creditCode`, else null. */
+  @ApiProperty({ type: 'boolean', nullable: true }) sme: boolean | null;
+}
+
+/** Who asked for a booking and how to reach them. */
+export class BookingRequesterDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  displayName: string;
+  @ApiProperty({ format: 'email' }) email: string;
+  @ApiProperty({ type: 'string', nullable: true }) phone: string | null;
 }
 
 export class BookingPriceDto {
@@ -46,6 +58,8 @@ export class BookingDto {
   organisation: BookingOrganisationBriefDto;
   /** The user who requested it. */
   @ApiProperty({ format: 'uuid' }) requestedBy: string;
+  /** The requester's name and contact, for the same readers as the enterprise's credit code; else null. */
+  @ApiProperty({ type: BookingRequesterDto, nullable: true }) requester: BookingRequesterDto | null;
   @ApiProperty({ format: 'date-time' }) startsAt: string;
   @ApiProperty({ format: 'date-time' }) endsAt: string;
   /** The same window in the facility's time zone, e.g. 2026-12-01T09:00:00+08:00. */
@@ -58,6 +72,8 @@ export class BookingDto {
   @ApiProperty({ enum: CHAIN_STAGES }) stage: string;
   purpose: string;
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) projectId: string | null;
+  /** While pending: the decision deadline, min(request + DECISION_DEADLINE_HOURS, start), when the expiry job expires it; else null. */
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) expiresAt: string | null;
   price: BookingPriceDto;
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) decidedBy: string | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) decidedAt: string | null;
@@ -94,6 +110,8 @@ export class FreeWindowDto {
   hours: number;
   /** Units free throughout the window (pooled: the smallest number within it; exclusive: 1). */
   @ApiProperty({ type: 'integer', minimum: 0 }) freeUnits: number;
+  /** The longest booking that may start at `startsAt`: the window floored to the slot grain, capped at the maximum duration. */
+  @ApiProperty({ type: 'integer', minimum: 1 }) longestBookingMinutes: number;
 }
 
 /** Free windows of one resource. */
@@ -105,6 +123,10 @@ export class ResourceAvailabilityDto {
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: 'integer', minimum: 1 }) units: number;
+  /** Slot grain: windows start on this grid of the facility's local day. */
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1440 }) slotMinutes: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) minDurationMinutes: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) maxDurationMinutes: number;
   windows: FreeWindowDto[];
 }
 
@@ -138,6 +160,7 @@ export class AvailabilitySearchResultDto {
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: 'integer', minimum: 1 }) units: number;
-  minHours: number;
+  /** The `minHours` asked for (a booking of exactly that length fits every window listed), or null. */
+  @ApiProperty({ type: 'number', nullable: true }) minHours: number | null;
   items: AvailabilityMatchDto[];
 }
