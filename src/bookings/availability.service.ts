@@ -15,14 +15,21 @@ export interface FreeWindow {
   hours: number;
   /** Units free throughout the window (pooled: the smallest number within it; exclusive: 1). */
   freeUnits: number;
+  /**
+   * The longest booking that may start at `startsAt`: the window's length floored to the resource's
+   * slot grain, at most its maximum duration (and within the horizon). Never below the minimum duration.
+   */
+  longestBookingMinutes: number;
 }
 
 const MAX_RANGE_DAYS = 92;
 
 /**
- * Free windows, computed in SQL by `resource_free_windows` (migration Bookings): opening hours in the
- * facility's zone, minus maintenance, minus holds widened by the changeover buffers, clipped to the
- * lead time and horizon; for pools, where at least `units` are free.
+ * Free windows, computed in SQL by `resource_free_windows` (migration HeldStatesAndSlotGrain): opening
+ * hours in the facility's zone, minus maintenance, minus holds widened by the changeover buffers,
+ * clipped to the lead time (plus a minute) and horizon; for pools, where at least `units` are free.
+ * Each window starts on the resource's slot grain and can be booked from its start for
+ * `longestBookingMinutes` (windows too short for the minimum duration are left out).
  */
 @Injectable()
 export class AvailabilityService {
@@ -35,8 +42,8 @@ export class AvailabilityService {
   async forResource(auth: AuthUser | undefined, resourceId: string, q: AvailabilityQueryDto) {
     const resource = await this.resources.findVisible(auth, resourceId);
     const { from, to, units } = this.range(q);
-    const rows: Array<{ starts_at: Date; ends_at: Date; free_units: number }> = await this.dataSource.query(
-      `SELECT starts_at, ends_at, free_units FROM resource_free_windows($1, $2, $3, $4, $5)`,
+    const rows: Array<{ starts_at: Date; ends_at: Date; free_units: number; longest_minutes: number }> = await this.dataSource.query(
+      `SELECT starts_at, ends_at, free_units, longest_minutes FROM resource_free_windows($1, $2, $3, $4, $5)`,
       [resourceId, from, to, units, this.clock.now()],
     );
     const tz = resource.facility.timeZone;
@@ -44,6 +51,9 @@ export class AvailabilityService {
       resourceId,
       mode: resource.mode,
       capacity: resource.capacity,
+      slotMinutes: resource.slotMinutes,
+      minDurationMinutes: resource.minDurationMinutes,
+      maxDurationMinutes: resource.maxDurationMinutes,
       timeZone: tz,
       from: from.toISOString(),
       to: to.toISOString(),
@@ -55,11 +65,14 @@ export class AvailabilityService {
   /** "Which pilot line in new materials is free for 8 hours in the next two weeks?" — one SQL query. */
   async search(q: AvailabilitySearchDto) {
     const { from, to, units } = this.range(q);
-    const minHours = q.minHours ?? 1;
+    const minHours = q.minHours ?? null;
     const limit = q.limit ?? 20;
     const perResource = q.windowsPerResource ?? 3;
     const params: unknown[] = [from, to, units, this.clock.now(), minHours, limit, perResource];
+    // minHours: a booking of exactly that length must be possible (allowed by the resource's minimum
+    // and maximum duration, and fitting the window from its start).
     const where = ['r.active', 'f.active', 'r.capacity >= $3'];
+    if (minHours !== null) where.push('r.min_duration_minutes <= $5::float8 * 60');
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
@@ -74,7 +87,7 @@ export class AvailabilityService {
     const rows: Array<{
       resource_id: string; name_zh: string; name_en: string; mode: string; unit: string; capacity: number; price_per_unit_hour_fen: string;
       facility_id: string; facility_name_zh: string; facility_name_en: string; kind: string; city_code: string; time_zone: string;
-      windows: Array<{ starts_at: string; ends_at: string; free_units: number }>;
+      windows: Array<{ starts_at: string; ends_at: string; free_units: number; longest_minutes: number }>;
     }> = await this.dataSource.query(
       `SELECT r.id AS resource_id, r.name_zh, r.name_en, r.mode, r.unit, r.capacity, r.price_per_unit_hour_fen,
               f.id AS facility_id, f.name_zh AS facility_name_zh, f.name_en AS facility_name_en, f.kind, f.city_code, f.time_zone,
@@ -82,9 +95,9 @@ export class AvailabilityService {
          FROM resources r
          JOIN facilities f ON f.id = r.facility_id
          CROSS JOIN LATERAL (
-           SELECT json_agg(json_build_object('starts_at', fw.starts_at, 'ends_at', fw.ends_at, 'free_units', fw.free_units) ORDER BY fw.starts_at) AS windows
+           SELECT json_agg(json_build_object('starts_at', fw.starts_at, 'ends_at', fw.ends_at, 'free_units', fw.free_units, 'longest_minutes', fw.longest_minutes) ORDER BY fw.starts_at) AS windows
              FROM (SELECT * FROM resource_free_windows(r.id, $1, $2, $3, $4) x
-                    WHERE x.ends_at - x.starts_at >= make_interval(secs => $5 * 3600)
+                    WHERE $5::float8 IS NULL OR x.longest_minutes >= $5::float8 * 60
                     ORDER BY x.starts_at LIMIT $7) fw
          ) w
         WHERE ${where.join(' AND ')} AND w.windows IS NOT NULL
@@ -100,7 +113,7 @@ export class AvailabilityService {
       items: rows.map((r) => ({
         resource: { id: r.resource_id, nameZh: r.name_zh, nameEn: r.name_en, mode: r.mode, unit: r.unit, capacity: r.capacity, pricePerUnitHourFen: Number(r.price_per_unit_hour_fen) },
         facility: { id: r.facility_id, nameZh: r.facility_name_zh, nameEn: r.facility_name_en, kind: r.kind, cityCode: r.city_code, timeZone: r.time_zone },
-        windows: r.windows.map((w) => window({ starts_at: new Date(w.starts_at), ends_at: new Date(w.ends_at), free_units: w.free_units }, r.time_zone)),
+        windows: r.windows.map((w) => window({ starts_at: new Date(w.starts_at), ends_at: new Date(w.ends_at), free_units: w.free_units, longest_minutes: w.longest_minutes }, r.time_zone)),
       })),
     };
   }
@@ -116,7 +129,7 @@ export class AvailabilityService {
   }
 }
 
-function window(r: { starts_at: Date; ends_at: Date; free_units: number }, tz: string): FreeWindow {
+function window(r: { starts_at: Date; ends_at: Date; free_units: number; longest_minutes: number }, tz: string): FreeWindow {
   const s = new Date(r.starts_at);
   const e = new Date(r.ends_at);
   return {
@@ -126,5 +139,6 @@ function window(r: { starts_at: Date; ends_at: Date; free_units: number }, tz: s
     localEndsAt: formatInZone(e, tz),
     hours: Math.round(((e.getTime() - s.getTime()) / 3_600_000) * 100) / 100,
     freeUnits: r.free_units,
+    longestBookingMinutes: r.longest_minutes,
   };
 }

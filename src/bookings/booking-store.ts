@@ -229,7 +229,7 @@ export class BookingStore {
     return em.query(
       `SELECT lower(period) AS starts_at, upper(period) AS ends_at, lower(blocked) AS blocked_from, upper(blocked) AS blocked_until, units, state
          FROM bookings
-        WHERE resource_id = $1 AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange($2, $3)
+        WHERE resource_id = $1 AND booking_state_holds(state) AND blocked && tstzrange($2, $3)
         ORDER BY lower(blocked)`,
       [resourceId, from, to],
     );
@@ -259,7 +259,7 @@ export class BookingStore {
     const [row] = await em.query(
       `WITH b AS (
          SELECT period, units FROM bookings
-          WHERE resource_id = $1 AND organisation_id = $2 AND state IN ('pending', 'approved', 'in_use', 'completed')
+          WHERE resource_id = $1 AND organisation_id = $2 AND (booking_state_holds(state) OR state = 'completed')
             AND period && tstzrange($3::timestamptz - interval '30 days', $4::timestamptz + interval '30 days')
          UNION ALL SELECT tstzrange($3, $4), $5::int
        ), candidates AS (
@@ -333,7 +333,7 @@ export class BookingStore {
     return em.query(
       `SELECT id, lower(blocked) AS blocked_from, upper(blocked) AS blocked_until, units, state, version, updated_at
          FROM bookings
-        WHERE resource_id = $1 AND state IN ('pending', 'approved', 'in_use') AND blocked && tstzrange($2, $3)
+        WHERE resource_id = $1 AND booking_state_holds(state) AND blocked && tstzrange($2, $3)
         ORDER BY lower(blocked), id
         LIMIT $4`,
       [resourceId, from, to, limit],

@@ -10,6 +10,17 @@
 export const BOOKING_STATES = ['pending', 'approved', 'rejected', 'cancelled', 'expired', 'in_use', 'completed', 'no_show'] as const;
 export type BookingState = (typeof BOOKING_STATES)[number];
 
+/**
+ * The states in which a booking holds its slot (its blocked window is taken, its units count against
+ * the pool). Defined once: SQL uses `booking_state_holds(state)` (migration HeldStatesAndSlotGrain), and a
+ * test checks that the two agree for every state.
+ */
+export const HOLDING_STATES = ['pending', 'approved', 'in_use'] as const satisfies readonly BookingState[];
+
+export function holdsSlot(state: BookingState): boolean {
+  return (HOLDING_STATES as readonly BookingState[]).includes(state);
+}
+
 export type BookingAction = 'approve' | 'reject' | 'cancel' | 'check_in' | 'check_out' | 'expire' | 'mark_no_show';
 
 /** Who may take an action: the booking's enterprise, the facility's operator, or a scheduled job. */
@@ -44,4 +55,70 @@ export function planTransition(action: BookingAction, from: BookingState, party:
   if (!rule.by.includes(party)) return { ok: false, error: 'not_allowed_party' };
   if (!rule.from.includes(from)) return { ok: false, error: 'wrong_state', allowedFrom: rule.from };
   return { ok: true, to: rule.to };
+}
+
+/** Settings of the time rules (CHECK_IN_EARLY_MINUTES). */
+export interface TimingSettings {
+  /** Check-in opens this many minutes before the booking starts. */
+  checkInEarlyMinutes: number;
+}
+
+export type TimingCode = 'booking_started' | 'too_early_to_check_in' | 'booking_over' | 'not_started';
+
+export interface TimingRefusal {
+  code: TimingCode;
+  message: string;
+  details: Record<string, string>;
+}
+
+/**
+ * When an action may be taken, relative to the booked window `[startsAt, endsAt)` (checked after the
+ * transition table has allowed the action from the current state; every refusal is 409):
+ *
+ *   action      party     allowed while                                   otherwise
+ *   cancel      owner     now < startsAt                                  booking_started
+ *   check_in    operator  startsAt − checkInEarlyMinutes ≤ now < endsAt   too_early_to_check_in / booking_over
+ *   check_out   operator  now ≥ startsAt                                  not_started
+ *
+ * (The operator may cancel at any time; expiry and no-shows are timed by their jobs.)
+ */
+export function timingRefusal(
+  action: BookingAction,
+  party: BookingParty,
+  window: { startsAt: Date; endsAt: Date },
+  now: Date,
+  settings: TimingSettings,
+): TimingRefusal | null {
+  const at = (d: Date) => d.toISOString();
+  const start = window.startsAt.getTime();
+  const end = window.endsAt.getTime();
+  const t = now.getTime();
+  switch (action) {
+    case 'cancel':
+      if (party === 'owner' && t >= start) {
+        return { code: 'booking_started', message: 'The booking has started; only the facility operator can cancel it now.', details: { startsAt: at(window.startsAt) } };
+      }
+      return null;
+    case 'check_in': {
+      const opens = new Date(start - settings.checkInEarlyMinutes * 60_000);
+      if (t < opens.getTime()) {
+        return {
+          code: 'too_early_to_check_in',
+          message: `Check-in opens ${settings.checkInEarlyMinutes} minutes before the start, at ${at(opens)}.`,
+          details: { checkInOpensAt: at(opens), startsAt: at(window.startsAt) },
+        };
+      }
+      if (t >= end) {
+        return { code: 'booking_over', message: 'The booked window is over; it can no longer be checked in.', details: { endsAt: at(window.endsAt) } };
+      }
+      return null;
+    }
+    case 'check_out':
+      if (t < start) {
+        return { code: 'not_started', message: `The booking has not started yet (it starts at ${at(window.startsAt)}); it cannot be checked out before.`, details: { startsAt: at(window.startsAt) } };
+      }
+      return null;
+    default:
+      return null;
+  }
 }

@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
 import { badRequest } from '../common/errors/domain-error';
-import { BookingQueryDto, CreateBookingDto, DecisionDto, IDEMPOTENCY_KEY } from './bookings.dto';
+import { BookingQueryDto, CheckInDto, CheckOutDto, CreateBookingDto, DecisionDto, IDEMPOTENCY_KEY } from './bookings.dto';
 import { BookingsService } from './bookings.service';
 
 @ApiTags('bookings')
@@ -25,7 +25,7 @@ export class BookingsController {
   @ApiConflictResponse({ description: '`slot_taken` / `insufficient_capacity`, with the conflicting windows (no organisation names).' })
   @ApiUnprocessableEntityResponse({
     description:
-      'A rule of the resource: outside_opening_hours, in_maintenance, too_short, too_long, lead_time, beyond_horizon, capacity_exceeded, inactive_resource, quota_exceeded; or idempotency_key_reused.',
+      'A rule of the resource: outside_opening_hours, in_maintenance, too_short, too_long, in_the_past, lead_time, beyond_horizon, capacity_exceeded, inactive_resource, quota_exceeded; or idempotency_key_reused.',
   })
   async create(
     @Auth() auth: AuthUser,
@@ -89,17 +89,17 @@ export class BookingsController {
   @Post(':id/check-in')
   @HttpCode(200)
   @Authenticated('operator')
-  @ApiConflictResponse({ description: '`wrong_state` or `booking_over`.' })
-  checkIn(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
-    return this.bookings.checkIn(auth, id);
+  @ApiConflictResponse({ description: '`wrong_state`, `too_early_to_check_in` (before start − CHECK_IN_EARLY_MINUTES) or `booking_over`.' })
+  checkIn(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CheckInDto) {
+    return this.bookings.checkIn(auth, id, dto);
   }
 
   /** The facility's operator checks the user out (in_use → completed). */
   @Post(':id/check-out')
   @HttpCode(200)
   @Authenticated('operator')
-  @ApiConflictResponse({ description: '`wrong_state`.' })
-  checkOut(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
-    return this.bookings.checkOut(auth, id);
+  @ApiConflictResponse({ description: '`wrong_state` (only after check-in) or `not_started`.' })
+  checkOut(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: CheckOutDto) {
+    return this.bookings.checkOut(auth, id, dto);
   }
 }

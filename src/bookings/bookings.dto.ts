@@ -2,20 +2,15 @@ import { Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
+import { instantMessage, toInstant } from '../common/validation/instant';
 import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES } from '../catalogue/catalogue.constants';
 import { BOOKING_SORTS, BookingSort } from './booking-store';
 import { BOOKING_STATES, BookingState } from './booking-transitions';
 
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** ISO-8601 with an offset or Z only: a bare local time would be ambiguous. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
-export const toInstant = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return value === undefined ? undefined : 'invalid';
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? 'invalid' : d;
-};
-const instantMessage = (field: string) => ({ message: `${field} must be an ISO-8601 instant with an offset, e.g. 2026-12-01T09:00:00+08:00` });
+/** Instants: strict, calendar-valid ISO 8601 with an offset — the one parser in common/validation/instant.ts. */
+export { toInstant, instantMessage } from '../common/validation/instant';
 
 export class CreateBookingDto {
   @IsUUID()
@@ -50,6 +45,16 @@ export class DecisionDto {
   /** Why (required to reject; optional otherwise). */
   @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
   reason?: string;
+}
+
+/** Check-in takes no fields (an empty or absent body); anything else is refused with 400. */
+export class CheckInDto {}
+
+/** Check-out: an optional note for the audit trail (the next issue adds the units actually used). */
+export class CheckOutDto {
+  /** A remark on the use, kept in the audit entry (1–2000 characters). */
+  @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
+  note?: string;
 }
 
 export class BookingQueryDto extends PageQueryDto {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ResourcesService } from '../catalogue/resources.service';
@@ -6,6 +6,7 @@ import { AccessService } from '../common/access/access.service';
 import type { Permission } from '../common/access/permissions';
 import { Actor, actorOf, AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { badRequest, conflict, DomainError, forbidden, notFound, unprocessable } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { DAY_MS, MINUTE_MS, minutesBetween } from '../common/time';
@@ -14,9 +15,9 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { priceBooking } from './booking-pricing';
 import { BookingRow, BookingStore } from './booking-store';
-import { BookingAction, BookingParty, planTransition, TRANSITIONS } from './booking-transitions';
+import { BookingAction, BookingParty, planTransition, timingRefusal, TRANSITIONS } from './booking-transitions';
 import { BookingView, bookingView } from './booking-view';
-import { BookingQueryDto, CreateBookingDto, DecisionDto } from './bookings.dto';
+import { BookingQueryDto, CheckInDto, CheckOutDto, CreateBookingDto, DecisionDto } from './bookings.dto';
 import { IdempotencyStore, requestHash } from './idempotency.store';
 
 const iso = (d: Date) => d.toISOString();
@@ -40,6 +41,7 @@ export class BookingsService {
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     private readonly access: AccessService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -143,12 +145,12 @@ export class BookingsService {
     return this.act(auth, id, 'cancel', dto.reason);
   }
 
-  checkIn(auth: AuthUser, id: string) {
+  checkIn(auth: AuthUser, id: string, _dto: CheckInDto = {}) {
     return this.act(auth, id, 'check_in');
   }
 
-  checkOut(auth: AuthUser, id: string) {
-    return this.act(auth, id, 'check_out');
+  checkOut(auth: AuthUser, id: string, dto: CheckOutDto = {}) {
+    return this.act(auth, id, 'check_out', dto.note);
   }
 
   async list(auth: AuthUser, q: BookingQueryDto): Promise<Page<BookingView>> {
@@ -182,12 +184,6 @@ export class BookingsService {
       const party = await this.requireParty(em, auth, id, action);
       const row = (await this.store.findById(em, id, true, auth))!;
       const now = this.clock.now();
-      if (action === 'cancel' && party === 'owner' && now >= row.starts_at) {
-        throw conflict('booking_started', 'The booking has started; only the facility operator can cancel it now.', { state: row.state });
-      }
-      if (action === 'check_in' && now >= row.ends_at) {
-        throw conflict('booking_over', 'The booked window is over; it can no longer be checked in.', { state: row.state });
-      }
       await this.transition(em, row, action, party, actorOf(auth), now, reason);
       return bookingView((await this.store.findById(em, id, false, auth))!);
     });
@@ -223,6 +219,8 @@ export class BookingsService {
         allowedFrom: plan.allowedFrom,
       });
     }
+    const late = timingRefusal(action, party, { startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at) }, now, this.config.bookings);
+    if (late) throw conflict(late.code, late.message, { state: row.state, ...late.details });
     const rule = TRANSITIONS[action];
     if (rule.reason === 'required' && !reason) {
       throw badRequest('validation_failed', `A reason is required to ${action} a booking.`, [{ field: 'reason', message: 'reason is required' }]);
@@ -259,7 +257,7 @@ export class BookingsService {
         entityType: 'booking',
         entityId: row.id,
         organisationId: row.organisation_id,
-        data: { from: row.state, to: plan.to, party, ...(reason ? { reason } : {}), facilityId: row.facility_id, resourceId: row.resource_id },
+        data: { from: row.state, to: plan.to, party, ...(reason ? { [rule.reason === 'none' ? 'note' : 'reason']: reason } : {}), facilityId: row.facility_id, resourceId: row.resource_id },
       },
       now,
     );
@@ -325,6 +323,9 @@ export class BookingsService {
       throw unprocessable('too_long', `Bookings of this resource last at most ${resource.maxDurationMinutes} minutes; this one is ${minutes}.`, {
         maxDurationMinutes: resource.maxDurationMinutes,
       });
+    }
+    if (startsAt < now) {
+      throw unprocessable('in_the_past', `The window starts in the past (now is ${iso(now)}).`, { now: iso(now) });
     }
     const earliest = new Date(now.getTime() + resource.leadTimeMinutes * MINUTE_MS);
     if (startsAt < earliest) {

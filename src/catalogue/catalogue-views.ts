@@ -79,6 +79,7 @@ export function resourceView(r: Resource, f: Facility, openingHours: OpeningInte
     smeDiscountPercent: r.smeDiscountPercent,
     maxUnitHoursPer30Days: r.maxUnitHoursPer30Days,
     maxOpenRequests: r.maxOpenRequests,
+    slotMinutes: r.slotMinutes,
     spec: r.spec,
     active: r.active,
     openingHours,

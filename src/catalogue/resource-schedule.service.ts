@@ -22,9 +22,8 @@ import { ResourcesService } from './resources.service';
 const invalid = (errors: FieldError[]) =>
   badRequest('validation_failed', `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`, errors);
 
-/** Instants the API accepts: years 2000–2199 (anything else is a typo, and stays clear of date edge cases). */
-function instant(value: string, field: string): Date {
-  const date = new Date(value);
+/** Instants (already parsed by `@IsInstant`) are accepted for years 2000–2199: anything else is a typo. */
+function instant(date: Date, field: string): Date {
   const year = date.getUTCFullYear();
   if (Number.isNaN(date.getTime()) || year < 2000 || year > 2199) {
     throw invalid([{ field, message: `${field} must be a date-time between the years 2000 and 2199` }]);

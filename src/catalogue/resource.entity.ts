@@ -84,6 +84,10 @@ export class Resource {
   @Column({ name: 'max_open_requests', type: 'integer', nullable: true })
   maxOpenRequests: number | null;
 
+  /** Slot grain in minutes (a divisor of 1440): free windows start on this grid of the facility's local day. */
+  @Column({ name: 'slot_minutes', type: 'integer', default: 15 })
+  slotMinutes: number;
+
   /** Technical specification, free JSON object. */
   @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
   spec: Record<string, unknown>;

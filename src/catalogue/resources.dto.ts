@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -20,6 +19,7 @@ import {
 } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
+import { IsInstant } from '../common/validation/instant';
 import {
   CHAIN_STAGES,
   ChainStage,
@@ -36,9 +36,8 @@ import {
 import { BlankAsAbsent, Omittable, QueryBoolean, Trim } from './catalogue-validation';
 import { CLOSES_PATTERN, OPENS_PATTERN } from './opening-hours';
 
-/** ISO-8601 date-time with an explicit offset (`Z` or `+08:00`): a local time without zone is ambiguous. */
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
-const OFFSET_MESSAGE = (field: string) => `${field} must be an ISO-8601 date-time with an offset, e.g. 2025-03-01T09:00:00+08:00`;
+/** The slot grains allowed: the divisors of a day in minutes, so that the grid repeats every local day. */
+const SLOT_MINUTES = Array.from({ length: 1440 }, (_, i) => i + 1).filter((n) => 1440 % n === 0);
 
 /** One weekly opening interval, local time of the facility's zone, half-open `[opens, closes)`. */
 export class OpeningIntervalDto {
@@ -128,6 +127,10 @@ export class CreateResourceDto {
   @IsOptional() @IsInt() @Min(1) @Max(LIMITS.maxOpenRequests)
   maxOpenRequests?: number | null;
 
+  /** Slot grain in minutes (default 15): availability windows start on this grid of the facility's local day. A divisor of 1440 (1, 5, 10, 15, 30, 60, 120, … 1440). */
+  @Omittable() @IsInt() @IsIn(SLOT_MINUTES, { message: `slotMinutes must be a number of minutes that divides a day (1440): ${SLOT_MINUTES.join(', ')}` })
+  slotMinutes?: number;
+
   /** Technical specification, any JSON object (default `{}`). */
   @Omittable() @IsObject()
   spec?: Record<string, unknown>;
@@ -193,12 +196,12 @@ export class ReplaceOpeningHoursDto {
 
 export class CreateMaintenanceDto {
   /** Start (inclusive), ISO-8601 with offset, e.g. 2025-03-01T08:00:00+08:00. */
-  @IsString() @IsISO8601({ strict: true }) @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE('startsAt') })
-  startsAt: string;
+  @IsInstant('startsAt')
+  startsAt: Date;
 
   /** End (exclusive), after `startsAt`. */
-  @IsString() @IsISO8601({ strict: true }) @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE('endsAt') })
-  endsAt: string;
+  @IsInstant('endsAt')
+  endsAt: Date;
 
   /** Why the resource is unavailable. */
   @Trim() @IsString() @Length(1, 500)
@@ -207,12 +210,12 @@ export class CreateMaintenanceDto {
 
 export class MaintenanceQueryDto extends PageQueryDto {
   /** Windows that end after this instant (default: now). ISO-8601 with offset. */
-  @IsOptional() @IsString() @IsISO8601({ strict: true }) @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE('from') })
-  from?: string;
+  @IsOptional() @IsInstant('from')
+  from?: Date;
 
   /** Windows that start before this instant (default: no limit). ISO-8601 with offset. */
-  @IsOptional() @IsString() @IsISO8601({ strict: true }) @Matches(WITH_OFFSET, { message: OFFSET_MESSAGE('to') })
-  to?: string;
+  @IsOptional() @IsInstant('to')
+  to?: Date;
 }
 
 /** The facility of a resource, in brief. */
@@ -286,6 +289,8 @@ export class ResourceDto {
   smeDiscountPercent: number;
   maxUnitHoursPer30Days: number | null;
   maxOpenRequests: number | null;
+  /** Slot grain in minutes: availability windows start on this grid of the facility's local day. */
+  slotMinutes: number;
   spec: Record<string, unknown>;
   active: boolean;
   /** Weekly schedule, local time of the facility's zone. */

@@ -32,12 +32,13 @@ const DEFAULTS = {
   bufferAfterMinutes: 0,
   approvalRequired: true,
   smeDiscountPercent: 0,
+  slotMinutes: 15,
 } as const;
 
 const UPDATABLE: ReadonlyArray<keyof UpdateResourceDto> = [
   'nameZh', 'nameEn', 'description', 'mode', 'capacity', 'unit', 'minDurationMinutes', 'maxDurationMinutes', 'leadTimeMinutes',
   'horizonDays', 'bufferBeforeMinutes', 'bufferAfterMinutes', 'approvalRequired', 'pricePerUnitHourFen', 'smeDiscountPercent',
-  'maxUnitHoursPer30Days', 'maxOpenRequests', 'spec', 'active',
+  'maxUnitHoursPer30Days', 'maxOpenRequests', 'spec', 'active', 'slotMinutes',
 ];
 
 /** Cross-field rules the DTO cannot check alone (on the merged values for an update). */
@@ -113,6 +114,7 @@ export class ResourcesService {
         maxOpenRequests: dto.maxOpenRequests ?? null,
         spec: dto.spec ?? {},
         active: dto.active ?? true,
+        slotMinutes: dto.slotMinutes ?? DEFAULTS.slotMinutes,
       };
       const errors = [...ruleErrors(values), ...openingHoursErrors(dto.openingHours ?? [], 'openingHours')];
       if (errors.length) throw invalid(errors);

@@ -62,3 +62,15 @@ describe('security settings', () => {
     expect(parseTrustProxy('loopback, 10.0.0.0/8')).toBe('loopback, 10.0.0.0/8');
   });
 });
+
+describe('booking settings', () => {
+  it('opens check-in 30 minutes before the start by default (CHECK_IN_EARLY_MINUTES)', () => {
+    expect(loadAppConfig(base()).bookings).toEqual({ checkInEarlyMinutes: 30 });
+    expect(loadAppConfig({ ...base(), CHECK_IN_EARLY_MINUTES: '0' }).bookings.checkInEarlyMinutes).toBe(0);
+    expect(loadAppConfig({ ...base(), CHECK_IN_EARLY_MINUTES: '120' }).bookings.checkInEarlyMinutes).toBe(120);
+  });
+
+  it.each(['-1', '1441', 'early', '1.5'])('refuses CHECK_IN_EARLY_MINUTES=%s', (value) => {
+    expect(() => loadAppConfig({ ...base(), CHECK_IN_EARLY_MINUTES: value })).toThrow(/CHECK_IN_EARLY_MINUTES/);
+  });
+});

@@ -111,6 +111,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(({ value }) => (value === undefined ? 30 : Number(value))) @IsInt() @Min(0) @Max(24 * 60)
   NO_SHOW_GRACE_MINUTES = 30;
 
+  /** Check-in opens this many minutes before a booking starts (and stays open until it ends). */
+  @IsOptional() @Transform(({ value }) => (value === undefined ? 30 : Number(value))) @IsInt() @Min(0) @Max(24 * 60)
+  CHECK_IN_EARLY_MINUTES = 30;
+
   /** Reminders go out this many hours before an approved booking starts. */
   @IsOptional() @Transform(({ value }) => (value === undefined ? 24 : Number(value))) @IsInt() @Min(1) @Max(24 * 14)
   REMINDER_LEAD_HOURS = 24;
@@ -146,6 +150,10 @@ export interface AppConfig {
     decisionDeadlineHours: number;
     noShowGraceMinutes: number;
     reminderLeadHours: number;
+  };
+  bookings: {
+    /** Check-in opens this many minutes before the start. */
+    checkInEarlyMinutes: number;
   };
 }
 
@@ -204,6 +212,7 @@ export function loadAppConfig(env: Record<string, unknown> = process.env): AppCo
       noShowGraceMinutes: v.NO_SHOW_GRACE_MINUTES,
       reminderLeadHours: v.REMINDER_LEAD_HOURS,
     },
+    bookings: { checkInEarlyMinutes: v.CHECK_IN_EARLY_MINUTES },
   };
 }
 
