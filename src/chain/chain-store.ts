@@ -175,8 +175,8 @@ export class ChainStore {
 
   async history(em: EntityManager, projectId: string): Promise<HistoryRow[]> {
     return em.query(
-      `SELECT id::text, stage, entered_on::text AS entered_on, left_on::text AS left_on, move, evidence, reason, entered_by, entered_at
-         FROM project_stage_history WHERE project_id = $1 ORDER BY id`,
+      `SELECT h.id::text AS id, h.stage, h.entered_on::text AS entered_on, h.left_on::text AS left_on, h.move, h.evidence, h.reason, h.entered_by, h.entered_at
+         FROM project_stage_history h WHERE h.project_id = $1 ORDER BY h.id`,
       [projectId],
     );
   }

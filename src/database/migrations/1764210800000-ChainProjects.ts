@@ -97,10 +97,15 @@ export class ChainProjects1764210800000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION project_stage_consistent() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        v_project uuid := CASE WHEN TG_TABLE_NAME = 'projects' THEN NEW.id ELSE NEW.project_id END;
+        v_project uuid;
         v_stage text;
         v_open text;
       BEGIN
+        IF TG_TABLE_NAME = 'projects' THEN
+          v_project := NEW.id;
+        ELSE
+          v_project := NEW.project_id;
+        END IF;
         SELECT stage INTO v_stage FROM projects WHERE id = v_project;
         SELECT stage INTO v_open FROM project_stage_history WHERE project_id = v_project AND left_on IS NULL;
         IF v_open IS NULL OR v_open IS DISTINCT FROM v_stage THEN
