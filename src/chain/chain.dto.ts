@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
 import { CHAIN_STAGES, ChainStage, Direction, DIRECTIONS } from '../catalogue/catalogue.constants';
@@ -42,6 +43,7 @@ export class CreateProjectDto {
   direction: Direction;
 
   /** When the project started (YYYY-MM-DD; default today in Asia/Shanghai; not in the future). */
+  @ApiPropertyOptional({ format: 'date', example: '2030-01-02', description: 'When the project started (YYYY-MM-DD; default today in Asia/Shanghai; not in the future).' })
   @Omittable() @IsCalendarDate()
   startedOn?: string;
 
@@ -50,6 +52,7 @@ export class CreateProjectDto {
   stage?: ChainStage;
 
   /** When it entered that stage (YYYY-MM-DD; default `startedOn`; not before it, not in the future). */
+  @ApiPropertyOptional({ format: 'date', example: '2030-01-02', description: 'When it entered that stage (YYYY-MM-DD; default `startedOn`; not before it, not in the future).' })
   @Omittable() @IsCalendarDate()
   stageEnteredOn?: string;
 }
@@ -71,6 +74,7 @@ export class UpdateProjectDto {
 
 export class AdvanceProjectDto {
   /** The day the next stage was reached (YYYY-MM-DD): not before the current stage was entered, not in the future. */
+  @ApiProperty({ format: 'date', example: '2030-01-08', description: 'The day the next stage was reached: not before the current stage was entered, not in the future (Asia/Shanghai).' })
   @IsCalendarDate()
   on: string;
 
@@ -81,6 +85,7 @@ export class AdvanceProjectDto {
 
 export class RevertProjectDto {
   /** The day the project went back (YYYY-MM-DD): not before the current stage was entered, not in the future. */
+  @ApiProperty({ format: 'date', example: '2030-01-08', description: 'The day the project went back: not before the current stage was entered, not in the future (Asia/Shanghai).' })
   @IsCalendarDate()
   on: string;
 
