@@ -1,4 +1,5 @@
 import { Clock } from '../src/common/clock';
+import { DemoSeeder } from '../src/database/seed/demo-seeder';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 
 const sh = (local: string) => `${local}:00+08:00`;
@@ -471,5 +472,13 @@ describe('chain projects (lab → pilot → industry)', () => {
       }
       expect(pages).toEqual(all.items.map((p) => p.id));
     });
+  });
+
+  it('the demo seed gives sme@demo.local two projects, once', async () => {
+    const demo = (await get('/projects?limit=200', sme).expect(200)).body.items.filter((p: Project) => p.titleZh.startsWith('演示·'));
+    expect(demo.map((p: Project) => p.stage).sort()).toEqual(['lab_validation', 'pilot_maturation']);
+    const before = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM projects`);
+    expect((await t.app.get(DemoSeeder).seed()).projects).toBe(0);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM projects`)).toEqual(before);
   });
 });

@@ -107,6 +107,13 @@ export class ChainService {
     return id;
   }
 
+  /** The demo seed's idempotent insert: an organisation's project with the same Chinese title is left alone. */
+  async insertIfAbsent(em: EntityManager, actor: Actor, organisationId: string, dto: NewProjectInput): Promise<boolean> {
+    if (await this.store.findIdByTitle(em, organisationId, dto.titleZh)) return false;
+    await this.insert(em, actor, organisationId, dto);
+    return true;
+  }
+
   /** The owner changes the descriptive fields; an entry `project.updated` lists what changed. */
   async update(auth: AuthUser, id: string, dto: UpdateProjectDto): Promise<ProjectDetailResponse> {
     await this.dataSource.transaction(async (em) => {
