@@ -1,4 +1,6 @@
+import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
+import { ChainProjects1764210800000 } from '../src/database/migrations/1764210800000-ChainProjects';
 import { DemoSeeder } from '../src/database/seed/demo-seeder';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 
@@ -480,5 +482,30 @@ describe('chain projects (lab → pilot → industry)', () => {
     const before = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM projects`);
     expect((await t.app.get(DemoSeeder).seed()).projects).toBe(0);
     expect(await t.sql(`SELECT count(*)::int AS n FROM projects`)).toEqual(before);
+  });
+
+  // Last: it takes the chain tables down and up again.
+  it('the migration keeps dangling project ids aside, sets them to NULL and adds the foreign key (down, then up, with bookings that name projects)', async () => {
+    const [{ n: named }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE project_id IS NOT NULL`);
+    expect(named).toBeGreaterThan(5);
+    const before = await t.sql<{ id: string; project_id: string }>(`SELECT id, project_id FROM bookings WHERE project_id IS NOT NULL ORDER BY id`);
+    const migration = new ChainProjects1764210800000();
+    const runner = t.app.get(DataSource).createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await migration.down(runner); // the projects are gone; the bookings' ids now point nowhere, as before this issue
+      await runner.commitTransaction();
+      expect(await t.sql(`SELECT count(*)::int AS n FROM bookings WHERE project_id IS NOT NULL`)).toEqual([{ n: named }]);
+      await runner.startTransaction();
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect(await t.sql(`SELECT count(*)::int AS n FROM bookings WHERE project_id IS NOT NULL`)).toEqual([{ n: 0 }]);
+    expect(await t.sql(`SELECT booking_id::text AS id, project_ref::text AS project_id FROM bookings_dropped_project_refs ORDER BY booking_id`)).toEqual(before);
+    expectProblem(await book(sme, resA, '2030-01-25T09:00', '2030-01-25T10:00', { projectId: before[0].project_id }), 422, 'unknown_project');
+    const fresh = await project(sme);
+    expect((await booked(sme, resA, '2030-01-25T09:00', '2030-01-25T10:00', { projectId: fresh.id })).stage).toBe('lab_validation');
   });
 });
