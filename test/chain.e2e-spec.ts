@@ -208,6 +208,27 @@ describe('chain projects (lab → pilot → industry)', () => {
       expect(audit[2].data).toEqual({ from: 'pilot_maturation', to: 'lab_validation', on: '2030-01-05', reason: '放大失败 scale-up failed' });
     });
 
+    it('concurrent moves of one project queue on its row: each sees the stage and entry date the other left', async () => {
+      for (let round = 0; round < 5; round++) {
+        const p = await project(sme, { startedOn: '2030-01-02' });
+        const [late, early] = await Promise.all([
+          post(`/projects/${p.id}/advance`, sme, { on: '2030-01-06', evidence: '晚' }),
+          post(`/projects/${p.id}/advance`, sme, { on: '2030-01-04', evidence: '早' }),
+        ]);
+        const statuses = [late.status, early.status];
+        // the early one first: both pass (pilot on the 4th, industry on the 6th); the late one first: the early one is before its entry
+        if (statuses.every((s) => s === 200)) {
+          expect((await get(`/projects/${p.id}`, sme).expect(200)).body).toMatchObject({ stage: 'industrialisation', stageEnteredOn: '2030-01-06' });
+        } else {
+          expect(statuses).toEqual([200, 422]);
+          expect(early.body.code).toBe('before_stage_entry');
+          expect((await get(`/projects/${p.id}`, sme).expect(200)).body).toMatchObject({ stage: 'pilot_maturation', stageEnteredOn: '2030-01-06' });
+        }
+        const [{ open }] = await t.sql<{ open: number }>(`SELECT count(*)::int AS open FROM project_stage_history WHERE project_id = $1 AND left_on IS NULL`, [p.id]);
+        expect(open).toBe(1);
+      }
+    });
+
     it('takes "today" from the Clock: a day later, that day is allowed', async () => {
       const p = await project(sme, { startedOn: '2030-01-07' });
       expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-08', evidence: '报告' }), 422, 'in_the_future');

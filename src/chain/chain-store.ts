@@ -155,9 +155,14 @@ export class ChainStore {
     );
   }
 
-  /** One project (check access first); `lock` takes the row for the rest of the transaction. */
+  /**
+   * One project (check access first); `lock` takes the row for the rest of the transaction first and
+   * reads it afterwards, in a statement of its own: under READ COMMITTED a `SELECT … FOR UPDATE` that
+   * waited for a concurrent move would see the moved project but the history row of its old snapshot.
+   */
   async findById(em: EntityManager, id: string, lock = false): Promise<ProjectRow | null> {
-    const rows: ProjectRow[] = await em.query(`${SELECT_PROJECT} WHERE p.id = $1 ${lock ? 'FOR UPDATE OF p' : ''}`, [id]);
+    if (lock) await em.query(`SELECT 1 FROM projects WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: ProjectRow[] = await em.query(`${SELECT_PROJECT} WHERE p.id = $1`, [id]);
     return rows[0] ?? null;
   }
 
