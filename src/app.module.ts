@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { CalendarModule } from './calendar/calendar.module';
+import { ChainModule } from './chain/chain.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { JobsModule } from './jobs/jobs.module';
 import { CatalogueModule } from './catalogue/catalogue.module';
@@ -57,6 +58,7 @@ export class AppModule {
         // Before BookingsModule: its routes are registered first, so GET bookings/:id.ics is not taken by bookings/:id.
         CalendarModule,
         BookingsModule,
+        ChainModule,
         NotificationsModule,
         ...(options.jobs === false ? [] : [JobsModule]),
         SeedModule,

@@ -13,8 +13,9 @@ const sh = (local: string) => `${local}:00+08:00`;
 const NOW = sh('2030-01-07T10:00');
 const HOUR = 3_600_000;
 const MISSING = '00000000-0000-4000-8000-000000000000';
-const PROJECT_1 = '7c1e0f4a-1111-4000-8000-000000000001';
-const PROJECT_2 = '7c1e0f4a-2222-4000-8000-000000000002';
+/** Chain projects of sme and sme2 (created in beforeAll: a booking names its own organisation's project). */
+let PROJECT_1: string;
+let PROJECT_2: string;
 
 interface Item {
   id: string;
@@ -110,6 +111,10 @@ describe('access layer, the operator’s view of a booking, and the booking list
     res.a2 = await resource(operator, facA);
     res.b = await resource(operator, facB);
     res.c = await resource(dalian, facC);
+    const newProject = async (token: string) =>
+      (await t.http().post('/api/v1/projects').set(bearer(token)).send({ titleZh: '测试·权限项目', direction: 'new_materials' }).expect(201)).body.id as string;
+    PROJECT_1 = await newProject(sme);
+    PROJECT_2 = await newProject(sme2);
 
     b.smeA = await book(sme, res.a1, '2030-01-10T09:00', '2030-01-10T12:00', { projectId: PROJECT_1 });
     b.sme2A = await book(sme2, res.a2, '2030-01-10T09:00', '2030-01-10T11:00', { projectId: PROJECT_2 }); // same start as smeA

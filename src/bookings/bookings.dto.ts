@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
 import { instantMessage, toInstant } from '../common/validation/instant';
@@ -28,15 +28,19 @@ export class CreateBookingDto {
   @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
   units?: number;
 
-  /** The chain stage this use serves: lab_validation, pilot_maturation or industrialisation. */
+  /**
+   * The chain stage this use serves: lab_validation, pilot_maturation or industrialisation. Required
+   * without `projectId`; with one it defaults to the project's current stage (another stage is allowed).
+   */
+  @ValidateIf((o: CreateBookingDto) => o.projectId == null || o.stage !== undefined)
   @IsIn(CHAIN_STAGES)
-  stage: ChainStage;
+  stage?: ChainStage;
 
   /** What the SME will do (shown to the operator). */
   @Transform(trim) @IsString() @Length(1, 2000)
   purpose: string;
 
-  /** The SME's chain project this booking belongs to (optional reference). */
+  /** One of the SME's own chain projects (`/projects`); unknown or another organisation's → 422 `unknown_project`. */
   @IsOptional() @IsUUID()
   projectId?: string;
 }

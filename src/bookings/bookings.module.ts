@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { CatalogueModule } from '../catalogue/catalogue.module';
+import { ChainModule } from '../chain/chain.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AvailabilityController } from './availability.controller';
@@ -13,7 +14,7 @@ import { IdempotencyStore } from './idempotency.store';
 
 /** Requests, the life cycle, conflict rules, idempotency and availability. */
 @Module({
-  imports: [AuditModule, CatalogueModule, OrganisationsModule, NotificationsModule],
+  imports: [AuditModule, CatalogueModule, OrganisationsModule, NotificationsModule, ChainModule],
   controllers: [BookingsController, AvailabilityController],
   providers: [BookingsService, BookingStore, BookingSweeps, IdempotencyStore, AvailabilityService],
   exports: [BookingsService, BookingStore, BookingSweeps, AvailabilityService],

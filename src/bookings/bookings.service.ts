@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ResourcesService } from '../catalogue/resources.service';
+import { ChainService } from '../chain/chain.service';
 import { AccessService } from '../common/access/access.service';
 import type { Permission } from '../common/access/permissions';
 import { Actor, actorOf, AuthUser } from '../common/auth/auth-user';
@@ -41,6 +42,7 @@ export class BookingsService {
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
     private readonly access: AccessService,
+    private readonly chain: ChainService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,6 +60,9 @@ export class BookingsService {
         const earlier = await this.idempotency.claim(em, organisationId, idempotencyKey, hash, now);
         if (earlier) return { status: earlier.status, body: earlier.body as BookingView, replayed: true };
       }
+      // A project must be the caller's organisation's (422 unknown_project otherwise); its current stage is the default stage.
+      const project = dto.projectId ? await this.chain.resolveForBooking(em, organisationId, dto.projectId) : null;
+      const stage = dto.stage ?? project!.stage;
       const resource = await this.resources.findResourceForBooking(em, dto.resourceId);
       if (!resource) throw notFound('Resource');
       const units = this.unitsFor(resource, dto.units);
@@ -92,7 +97,7 @@ export class BookingsService {
           exclusive: resource.mode === 'exclusive',
           units,
           state,
-          stage: dto.stage,
+          stage,
           purpose: dto.purpose,
           projectId: dto.projectId ?? null,
           priceFen: price.fen,
@@ -122,6 +127,9 @@ export class BookingsService {
           state,
           autoApproved: state === 'approved',
           priceFen: price.fen,
+          stage,
+          // A booking may serve another stage than the project's current one (an SME testing ahead): both are kept.
+          ...(project ? { projectId: project.id, projectStage: project.stage } : {}),
         },
       }, now);
       const created = (await this.store.findById(em, id, false, auth))!;

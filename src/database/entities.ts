@@ -2,6 +2,7 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { AuthSession } from '../auth/auth-session.entity';
 import { Booking } from '../bookings/booking.entity';
 import { CalendarFeedToken } from '../calendar/calendar-feed-token.entity';
+import { Project, ProjectStageHistory } from '../chain/project.entity';
 import { Notification } from '../notifications/notification.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { Facility } from '../catalogue/facility.entity';
@@ -12,4 +13,4 @@ import { Organisation } from '../organisations/organisation.entity';
 import { User } from '../organisations/user.entity';
 
 /** Every TypeORM entity; migrations, not `synchronize`, create their tables. */
-export const ENTITIES = [Organisation, User, AuditEntry, AuthSession, RefreshToken, Facility, Resource, OpeningHoursInterval, MaintenanceWindow, Booking, Notification, CalendarFeedToken];
+export const ENTITIES = [Organisation, User, AuditEntry, AuthSession, RefreshToken, Facility, Resource, OpeningHoursInterval, MaintenanceWindow, Booking, Notification, CalendarFeedToken, Project, ProjectStageHistory];

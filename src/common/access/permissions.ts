@@ -22,6 +22,7 @@ export const ACCESS_ENTITIES = {
   organisation: { from: 'organisations o', id: 'o.id', idType: 'uuid', label: 'Organisation' },
   user: { from: 'users u', id: 'u.id', idType: 'uuid', label: 'User' },
   notification: { from: 'notifications n', id: 'n.id', idType: 'bigint', label: 'Notification' },
+  project: { from: 'projects p', id: 'p.id', idType: 'uuid', label: 'Project' },
 } as const satisfies Record<string, AccessEntity>;
 
 export type AccessEntityName = keyof typeof ACCESS_ENTITIES;
@@ -51,6 +52,9 @@ const OWN_ORGANISATION_BOOKING = 'b.organisation_id = :org';
 const OPERATED_BOOKING = 'f.operator_id = :org';
 const PUBLIC_FACILITY = 'f.active';
 const PUBLIC_RESOURCE = '(r.active AND f.active)';
+const OWN_PROJECT = 'p.organisation_id = :org';
+/** An operator sees the projects that booked (in any state) one of its facilities. */
+const PROJECT_BOOKED_HERE = 'EXISTS (SELECT 1 FROM bookings pb JOIN facilities pf ON pf.id = pb.facility_id WHERE pb.project_id = p.id AND pf.operator_id = :org)';
 
 /**
  * Every permission of the API, in one table: officials read everything and change nothing; admins
@@ -125,6 +129,19 @@ export const PERMISSIONS = {
   'notification.read': {
     entity: 'notification',
     roles: { enterprise: 'n.recipient_user_id = :user', operator: 'n.recipient_user_id = :user', official: 'n.recipient_user_id = :user', admin: 'n.recipient_user_id = :user' },
+  },
+
+  // ---- chain projects (src/chain)
+  'project.read': {
+    entity: 'project',
+    roles: { enterprise: OWN_PROJECT, operator: PROJECT_BOOKED_HERE, official: ALL, admin: ALL },
+  },
+  /** The owning enterprise changes its project's description and moves it between stages. */
+  'project.manage': {
+    entity: 'project',
+    roles: { enterprise: OWN_PROJECT },
+    seen: 'project.read',
+    denied: () => forbidden('Only the enterprise that owns this project may change it.'),
   },
 } as const satisfies Record<string, PermissionRule>;
 

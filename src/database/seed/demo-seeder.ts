@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CatalogueDemoSeeder } from '../../catalogue/demo/catalogue-demo-seeder';
 import { DEMO_OPERATORS } from '../../catalogue/demo/demo-catalogue.data';
+import { ChainService } from '../../chain/chain.service';
 import { Actor } from '../../common/auth/auth-user';
 import { AppConfig, APP_CONFIG } from '../../config/app-config';
 import { Organisation } from '../../organisations/organisation.entity';
@@ -36,6 +37,7 @@ export class DemoSeeder {
     private readonly users: UsersService,
     private readonly catalogue: CatalogueDemoSeeder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly chain: ChainService,
   ) {}
 
   /** Whether any active demo account (`…@demo.local`, published password) exists: then the server listens on loopback unless HOST is set. */
@@ -54,13 +56,14 @@ export class DemoSeeder {
   }
 
   /** Throws DemoDataRefusedError when NODE_ENV=production. */
-  async seed(): Promise<{ organisations: number; users: number; facilities: number; resources: number }> {
+  async seed(): Promise<{ organisations: number; users: number; facilities: number; resources: number; projects: number }> {
     if (this.config.nodeEnv === 'production') throw new DemoDataRefusedError();
     const started = Date.now();
     let createdOrgs = 0;
     let createdUsers = 0;
     const orgIds = new Map<string, string>();
     let catalogue = { facilities: 0, resources: 0 };
+    let projects = 0;
     this.logger.log(`loading demo data: ${DEMO_ORGANISATIONS.length} organisations, ${DEMO_USERS.length} users`);
     await this.dataSource.transaction(async (em) => {
       for (const [i, o] of DEMO_ORGANISATIONS.entries()) {
@@ -90,12 +93,35 @@ export class DemoSeeder {
       createdOrgs += operators.organisations;
       createdUsers += operators.users;
       catalogue = await this.catalogue.seed(em, orgIds, (m) => this.logger.log(m));
+      projects = await this.seedProjects(em, orgIds.get('sme')!);
     });
     this.logger.log(
       `demo data ready in ${Date.now() - started} ms: ${createdOrgs} organisations, ${createdUsers} users, ` +
-        `${catalogue.facilities} facilities and ${catalogue.resources} resources created`,
+        `${catalogue.facilities} facilities, ${catalogue.resources} resources and ${projects} chain projects created`,
     );
-    return { organisations: createdOrgs, users: createdUsers, ...catalogue };
+    return { organisations: createdOrgs, users: createdUsers, ...catalogue, projects };
+  }
+
+  /** Two chain projects of sme@demo.local's enterprise, dated back from today (idempotent by Chinese title). */
+  private async seedProjects(em: EntityManager, organisationId: string): Promise<number> {
+    const today = this.chain.today();
+    const daysBefore = (n: number) => new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+    let created = 0;
+    for (const p of [
+      {
+        titleZh: '演示·高熵合金粉末中试放大', titleEn: 'Demo: pilot scale-up of high-entropy alloy powder', direction: 'new_materials' as const,
+        description: '实验室已验证 5 kg 批次的球形度与氧含量，正在 200 kg 中试线上熟化工艺。', stage: 'pilot_maturation' as const,
+        startedOn: daysBefore(400), stageEnteredOn: daysBefore(60),
+      },
+      {
+        titleZh: '演示·钠离子电池正极材料', titleEn: 'Demo: sodium-ion battery cathode material', direction: 'new_energy' as const,
+        description: '层状氧化物正极的小试配方筛选。', startedOn: daysBefore(90),
+      },
+    ]) {
+      if (await this.chain.insertIfAbsent(em, SEED_ACTOR, organisationId, p)) created++;
+    }
+    this.logger.log(`chain projects: 2 (${created} created)`);
+    return created;
   }
 
   /** The demo catalogue's further operator organisations, each with one operator user; their keys go into `orgIds`. */
