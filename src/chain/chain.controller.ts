@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import type { AuthUser } from '../common/auth/auth-user';
+import { UuidParam } from '../common/validation/uuid-param';
 import { AdvanceProjectDto, CreateProjectDto, ProjectQueryDto, RevertProjectDto, UpdateProjectDto } from './chain.dto';
 import { ChainViewResponse, ProjectDetailResponse, ProjectPageResponse } from './chain.responses';
 import { ChainService } from './chain.service';
@@ -35,7 +36,7 @@ export class ChainController {
   @Authenticated()
   @ApiOkResponse({ type: ProjectDetailResponse })
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
-  get(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  get(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.chain.get(auth, id);
   }
 
@@ -44,7 +45,7 @@ export class ChainController {
   @Authenticated()
   @ApiOkResponse({ type: ChainViewResponse })
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })
-  chainView(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  chainView(@Auth() auth: AuthUser, @UuidParam() id: string) {
     return this.chain.chain(auth, id);
   }
 
@@ -53,7 +54,7 @@ export class ChainController {
   @Authenticated('enterprise')
   @ApiOkResponse({ type: ProjectDetailResponse })
   @ApiNotFoundResponse({ description: 'Unknown, or another organisation’s.' })
-  update(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateProjectDto) {
+  update(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: UpdateProjectDto) {
     return this.chain.update(auth, id, dto);
   }
 
@@ -65,7 +66,7 @@ export class ChainController {
   @ApiNotFoundResponse({ description: 'Unknown, or another organisation’s.' })
   @ApiConflictResponse({ description: '`last_stage`: already at industrialisation.' })
   @ApiUnprocessableEntityResponse({ description: DATE_RULES })
-  advance(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: AdvanceProjectDto) {
+  advance(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: AdvanceProjectDto) {
     return this.chain.advance(auth, id, dto);
   }
 
@@ -77,7 +78,7 @@ export class ChainController {
   @ApiNotFoundResponse({ description: 'Unknown, or another organisation’s.' })
   @ApiConflictResponse({ description: '`first_stage`: already at lab_validation.' })
   @ApiUnprocessableEntityResponse({ description: DATE_RULES })
-  revert(@Auth() auth: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: RevertProjectDto) {
+  revert(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: RevertProjectDto) {
     return this.chain.revert(auth, id, dto);
   }
 }
