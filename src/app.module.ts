@@ -17,6 +17,7 @@ import { OrganisationsModule } from './organisations/organisations.module';
 import { SeedModule } from './database/seed/seed.module';
 import { ClockModule } from './common/clock';
 import { AccessModule } from './common/access/access.service';
+import { UsageModule } from './usage/usage.module';
 
 /** Makes the typed settings injectable everywhere as APP_CONFIG. */
 @Global()
@@ -51,6 +52,7 @@ export class AppModule {
         // Before BookingsModule: its routes are registered first, so GET bookings/:id.ics is not taken by bookings/:id.
         CalendarModule,
         BookingsModule,
+        UsageModule,
         NotificationsModule,
         JobsModule,
         SeedModule,

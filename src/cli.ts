@@ -10,6 +10,8 @@ import { UsersService } from './organisations/users.service';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { CreateUserDto } from './organisations/organisations.dto';
 import { DomainError } from './common/errors/domain-error';
+import { basename, resolve } from 'node:path';
+import { SacctImportService } from './usage/sacct-import.service';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -18,6 +20,9 @@ Commands:
                    create an admin (the first one on a fresh server database)
   seed-demo        load the demo accounts (idempotent)
   migrate          apply pending migrations and exit
+  import-sacct --facility <id> --cluster <name> <file>
+                   import sacct --parsable2 output (as POST /api/v1/usage/imports does):
+                   progress on stderr, the JSON summary on stdout
 
 Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under DATA_DIR (./.data).`;
 
@@ -25,22 +30,44 @@ async function main(argv: string[]) {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      facility: { type: 'string' }, cluster: { type: 'string' },
+    },
   });
   const command = positionals[0];
-  if (!command || values.help || !['create-admin', 'seed-demo', 'migrate'].includes(command)) {
+  if (!command || values.help || !['create-admin', 'seed-demo', 'migrate', 'import-sacct'].includes(command)) {
     process.stdout.write(USAGE + '\n');
     return command && !values.help ? 2 : 0;
   }
   const log = new Logger('cli');
+  // import-sacct keeps stdout for its JSON summary: log lines go to stderr.
+  const quiet = command === 'import-sacct';
+  if (quiet && (!values.facility || !values.cluster || positionals.length !== 2)) {
+    process.stderr.write('import-sacct needs --facility <id> --cluster <name> <file>\n');
+    return 2;
+  }
   const config = loadAppConfig();
-  const database = await prepareDatabase(config, (m) => log.log(m));
+  const database = await prepareDatabase(config, (m) => (quiet ? process.stderr.write(`${m}\n`) : log.log(m)));
   try {
     if (command === 'migrate') return 0;
-    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, databaseUrl: database.url }), {
-      logger: ['log', 'warn', 'error'],
+    // A command is not a server: it never starts the scheduled jobs.
+    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, jobs: { ...config.jobs, enabled: false }, databaseUrl: database.url }), {
+      logger: quiet ? ['warn', 'error'] : ['log', 'warn', 'error'],
     });
     try {
+      if (command === 'import-sacct') {
+        const file = resolve(positionals[1]);
+        const summary = await ctx.get(SacctImportService).importFile(
+          { kind: 'system', label: 'cli:import-sacct' },
+          null,
+          { facilityId: values.facility!, cluster: values.cluster!, fileName: basename(file), path: file },
+          (lines) => process.stderr.write(`\rimport-sacct: ${lines} lines read`),
+        );
+        process.stderr.write(`\nimport-sacct: ${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`);
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return 0;
+      }
       if (command === 'seed-demo') {
         await ctx.get(DemoSeeder).seed();
         return 0;

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { CatalogueModule } from '../catalogue/catalogue.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
+import { UsageModule } from '../usage/usage.module';
 import { AvailabilityController } from './availability.controller';
 import { AvailabilityService } from './availability.service';
 import { BookingStore } from './booking-store';
@@ -13,7 +14,7 @@ import { IdempotencyStore } from './idempotency.store';
 
 /** Requests, the life cycle, conflict rules, idempotency and availability. */
 @Module({
-  imports: [AuditModule, CatalogueModule, OrganisationsModule, NotificationsModule],
+  imports: [AuditModule, CatalogueModule, OrganisationsModule, NotificationsModule, UsageModule],
   controllers: [BookingsController, AvailabilityController],
   providers: [BookingsService, BookingStore, BookingSweeps, IdempotencyStore, AvailabilityService],
   exports: [BookingsService, BookingStore, BookingSweeps, AvailabilityService],
