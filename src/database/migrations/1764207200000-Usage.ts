@@ -110,7 +110,8 @@ export class Usage1764207200000 implements MigrationInterface {
       CREATE FUNCTION usage_records_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'UPDATE' AND OLD.superseded_by IS NULL AND NEW.superseded_by IS NOT NULL AND NEW.superseded_at IS NOT NULL
-           AND (to_jsonb(NEW) - 'superseded_by' - 'superseded_at') = (to_jsonb(OLD) - 'superseded_by' - 'superseded_at')
+           -- (period is generated from starts_at/ends_at, and NULL in NEW of a BEFORE trigger)
+           AND (to_jsonb(NEW) - 'superseded_by' - 'superseded_at' - 'period') = (to_jsonb(OLD) - 'superseded_by' - 'superseded_at' - 'period')
            AND EXISTS (SELECT 1 FROM usage_records c WHERE c.id = NEW.superseded_by AND c.supersedes = OLD.id) THEN
           RETURN NEW;
         END IF;
