@@ -275,7 +275,7 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       await writeLines(file, [
         'JobID|User|Account|Partition|Start|End|ElapsedRaw|AllocTRES|State',
         '7001|alice|sme-xincai|gpu-a100|2026-11-29T08:00:00|2026-11-29T08:30:00|1800|cpu=8,gres/gpu=3|COMPLETED', // 3 × 0.5 = 1.5
-        '7001.batch|||||2026-11-29T08:00:00|2026-11-29T08:30:00|1800|cpu=8,gres/gpu=3|COMPLETED',
+        '7001.batch||||2026-11-29T08:00:00|2026-11-29T08:30:00|1800|cpu=8,gres/gpu=3|COMPLETED',
       ]);
       const run = () =>
         spawnSync(process.execPath, [cli, 'import-sacct', '--facility', facilityId, '--cluster', 'lnhpc', file], {
