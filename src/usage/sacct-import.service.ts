@@ -245,7 +245,7 @@ export class SacctImportService {
 
   /** Stored imports: the facility's operator its own, officials and admins all; newest first. */
   async list(auth: AuthUser, q: UsageImportQueryDto): Promise<SacctImportPageResponse> {
-    const scope = this.access.scope(auth, 'usage.import_read', 1);
+    const scope = this.access.scope(auth, 'usage.read_imports', 1);
     const params = [...scope.params];
     const where = [scope.sql];
     if (q.facilityId) where.push(`i.facility_id = $${params.push(q.facilityId)}`);

@@ -127,7 +127,7 @@ export const PERMISSIONS = {
     denied: () => forbidden("Only the facility's operator may record its usage."),
   },
   /** Stored Slurm imports of a facility: its operator, officials and admins. */
-  'usage.import_read': {
+  'usage.read_imports': {
     entity: 'facility',
     roles: { operator: 'f.operator_id = :org', official: ALL, admin: ALL },
   },
