@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { Clock } from '../src/common/clock';
+import { SACCT_UPLOAD_DIR } from '../src/usage/usage.controller';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 
 const SAMPLE = join(__dirname, 'fixtures', 'sacct-sample.txt');
@@ -208,7 +209,8 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect((await t.sql(`SELECT count(*)::int AS n FROM usage_imports`))[0].n).toBe(3);
     });
 
-    it('refuses a file without the needed columns, a missing file, and another operator (nothing stored)', async () => {
+    it('refuses a file without the needed columns, a missing file, and another operator (nothing stored, no temp file left)', async () => {
+      const before = new Set(existsSync(SACCT_UPLOAD_DIR) ? readdirSync(SACCT_UPLOAD_DIR) : []);
       const bad = join(work, 'bad-header.txt');
       await writeLines(bad, ['JobID|User|Account|Start|End', '1|a|b|2026-11-30T08:00:00|2026-11-30T09:00:00']);
       const body = expectProblem(await upload(compute, bad, { facilityId, cluster: 'lnhpc' }), 400, 'sacct_columns_missing');
@@ -220,7 +222,10 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expectProblem(await upload(compute, SAMPLE, { facilityId, cluster: 'bad cluster!' }), 400, 'validation_failed');
       expectProblem(await upload(operator, SAMPLE, { facilityId, cluster: 'lnhpc' }), 403);
       expectProblem(await upload(official, SAMPLE, { facilityId, cluster: 'lnhpc' }), 403);
+      expectProblem(await upload(compute, SAMPLE, { facilityId: 'x', cluster: 'lnhpc', extra: 'field' }), 400, 'validation_failed');
       expect((await t.sql(`SELECT count(*)::int AS n FROM usage_imports`))[0].n).toBe(3);
+      const left = (existsSync(SACCT_UPLOAD_DIR) ? readdirSync(SACCT_UPLOAD_DIR) : []).filter((f) => !before.has(f));
+      expect(left).toEqual([]);
     });
 
     it('reads sacct times in the facility’s zone (Europe/Berlin: CET in November, CEST in July)', async () => {

@@ -6,11 +6,16 @@ import {
 } from '@nestjs/swagger';
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { diskStorage } from 'multer';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
 import { actorOf, type AuthUser } from '../common/auth/auth-user';
 import { badRequest } from '../common/errors/domain-error';
+import { createValidationPipe } from '../common/validation/validation-pipe';
 import { SACCT_MAX_BYTES, SacctImportService } from './sacct-import.service';
+
+/** Uploads wait here (created by multer) while they are streamed into the database; removed after each request. */
+export const SACCT_UPLOAD_DIR = join(tmpdir(), 'pilot-booking-uploads');
 import { SlurmMappingsService } from './slurm-mappings.service';
 import { CorrectUsageDto, CreateSlurmMappingDto, CreateUsageDto, SacctImportDto, SlurmMappingQueryDto, UsageImportQueryDto, UsageQueryDto } from './usage.dto';
 import {
@@ -85,7 +90,7 @@ export class UsageController {
    */
   @Post('imports')
   @Authenticated('operator')
-  @UseInterceptors(FileInterceptor('file', { storage: diskStorage({ destination: tmpdir() }), limits: { fileSize: SACCT_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096 } }))
+  @UseInterceptors(FileInterceptor('file', { storage: diskStorage({ destination: SACCT_UPLOAD_DIR }), limits: { fileSize: SACCT_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096 } }))
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -96,8 +101,10 @@ export class UsageController {
   })
   @ApiCreatedResponse({ type: SacctImportResponse })
   @ApiPayloadTooLargeResponse({ description: 'The file is larger than 256 MiB.' })
-  async importSacct(@Auth() auth: AuthUser, @Body() dto: SacctImportDto, @UploadedFile() file: Express.Multer.File | undefined) {
+  async importSacct(@Auth() auth: AuthUser, @Body() body: Record<string, unknown>, @UploadedFile() file: Express.Multer.File | undefined) {
     try {
+      // Validated here, not by the global pipe, so that the temp file is removed whatever the answer.
+      const dto = (await createValidationPipe().transform(body ?? {}, { type: 'body', metatype: SacctImportDto })) as SacctImportDto;
       if (!file) throw badRequest('validation_failed', 'The multipart field `file` (sacct output) is required.', [{ field: 'file', message: 'file is required' }]);
       return await this.imports.importFile(actorOf(auth), auth, { facilityId: dto.facilityId, cluster: dto.cluster, fileName: file.originalname, path: file.path });
     } finally {
