@@ -12,6 +12,8 @@ import { CreateUserDto } from './organisations/organisations.dto';
 import { DomainError } from './common/errors/domain-error';
 import { basename, resolve } from 'node:path';
 import { SacctImportService } from './usage/sacct-import.service';
+import { SacctImportDto } from './usage/usage.dto';
+import { existsSync } from 'node:fs';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -58,6 +60,8 @@ async function main(argv: string[]) {
     try {
       if (command === 'import-sacct') {
         const file = resolve(positionals[1]);
+        await createValidationPipe().transform({ facilityId: values.facility, cluster: values.cluster }, { type: 'body', metatype: SacctImportDto });
+        if (!existsSync(file)) throw new Error(`no such file: ${file}`);
         const summary = await ctx.get(SacctImportService).importFile(
           { kind: 'system', label: 'cli:import-sacct' },
           null,

@@ -296,6 +296,13 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(JSON.parse(run().stdout)).toEqual(expect.objectContaining({ imported: 0, duplicates: 1 }));
       const usage2 = spawnSync(process.execPath, [cli, 'import-sacct', file], { env: { ...process.env, DATABASE_URL: t.databaseUrl }, encoding: 'utf8' });
       expect(usage2.status).toBe(2);
+      const env = { ...process.env, DATABASE_URL: t.databaseUrl, JWT_SECRET: 'cli-test-secret-cli-test-secret-0123456789', NODE_ENV: 'test' };
+      const badId = spawnSync(process.execPath, [cli, 'import-sacct', '--facility', 'nope', '--cluster', 'lnhpc', file], { env, encoding: 'utf8' });
+      expect(badId.status).toBe(1);
+      expect(badId.stderr).toMatch(/facilityId/);
+      const noFile = spawnSync(process.execPath, [cli, 'import-sacct', '--facility', facilityId, '--cluster', 'lnhpc', join(work, 'missing.txt')], { env, encoding: 'utf8' });
+      expect(noFile.status).toBe(1);
+      expect(noFile.stderr).toMatch(/no such file/);
     }, 120_000);
   });
 
