@@ -388,6 +388,13 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect((await usage(compute, window).expect(200)).body.totals.unitHours).toEqual({ core_hour: 199.5 });
       const audit = await t.sql<{ action: string }>(`SELECT action FROM audit_entries WHERE entity_id = ANY($1) ORDER BY seq`, [[manualId, fixed.body.id, third.body.id]]);
       expect(audit.map((a) => a.action)).toEqual(['usage.recorded', 'usage.corrected', 'usage.corrected']);
+
+      // two corrections of the newest record at once: one wins, the other is told to correct the winner
+      const race = await Promise.all(
+        [1, 2].map((n) => t.http().post(`/api/v1/usage/${third.body.id}/correct`).set(bearer(compute)).send({ unitHours: 190 + n, note: `race ${n}` })),
+      );
+      expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect((await usage(compute, window).expect(200)).body.totals).toEqual({ unitHours: { core_hour: race.find((r) => r.status === 201)!.body.unitHours }, records: 1 });
     });
 
     it('refuses bad manual records', async () => {
