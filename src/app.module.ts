@@ -18,6 +18,7 @@ import { OrganisationsModule } from './organisations/organisations.module';
 import { SeedModule } from './database/seed/seed.module';
 import { ClockModule } from './common/clock';
 import { AccessModule } from './common/access/access.service';
+import { UsageModule } from './usage/usage.module';
 
 /** Makes the typed settings injectable everywhere as APP_CONFIG. */
 @Global()
@@ -59,6 +60,7 @@ export class AppModule {
         CalendarModule,
         BookingsModule,
         ChainModule,
+        UsageModule,
         NotificationsModule,
         ...(options.jobs === false ? [] : [JobsModule]),
         SeedModule,

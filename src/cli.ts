@@ -8,7 +8,7 @@ import { createLogger } from './common/logging';
 // The application's modules are loaded only once the command line is understood (import() in run()),
 // so that a typo or --help answers at once.
 
-const COMMANDS = ['create-admin', 'seed-demo', 'migrate'] as const;
+const COMMANDS = ['create-admin', 'seed-demo', 'migrate', 'import-sacct'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -20,6 +20,9 @@ Commands:
                    from standard input instead (one line: printf '%s' "$PASSWORD" | … --password-stdin)
   seed-demo        load the demo accounts (idempotent; refused when NODE_ENV=production)
   migrate          apply pending migrations and exit
+  import-sacct --facility <id> --cluster <name> <file>
+                   import sacct --parsable2 output (as POST /api/v1/usage/imports does):
+                   progress on stderr, the JSON summary on stdout (log lines go to stderr)
 
 Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under DATA_DIR (./.data).
 Log lines are JSON on standard output; errors are plain text on standard error.
@@ -35,8 +38,8 @@ class UsageError extends Error {}
  * (`level, time, pid, hostname, service, context, msg`), no colours, written synchronously so that
  * nothing is lost when the process exits (the server's logger factory, with a synchronous destination).
  */
-export function cliLog(level: string): pino.Logger {
-  return createLogger(level, pino.destination({ dest: 1, sync: true }));
+export function cliLog(level: string, fd: 1 | 2 = 1): pino.Logger {
+  return createLogger(level, pino.destination({ dest: fd, sync: true }));
 }
 
 /** Nest's own start-up chatter (module initialised, …) is debug level here. */
@@ -82,6 +85,8 @@ function parseCommandLine(argv: string[]) {
         email: { type: 'string' },
         name: { type: 'string' },
         'password-stdin': { type: 'boolean' },
+        facility: { type: 'string' },
+        cluster: { type: 'string' },
         // Refused with an explanation (see below) rather than as an unknown option.
         password: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -100,7 +105,12 @@ function parseCommandLine(argv: string[]) {
     const near = COMMANDS.find((c) => editDistance(c, command) <= 2);
     throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}`);
   }
-  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  if (command === 'import-sacct') {
+    if (!values.facility || !values.cluster || positionals.length !== 2) throw new UsageError('import-sacct needs --facility <id> --cluster <name> <file>');
+  } else if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  if (command !== 'import-sacct' && (values.facility !== undefined || values.cluster !== undefined)) {
+    throw new UsageError('--facility and --cluster belong to import-sacct');
+  }
   if (values.password !== undefined) {
     throw new UsageError(
       '--password is not accepted: a password on the command line is seen by every user of the machine (ps) and kept in the shell history. ' +
@@ -108,9 +118,18 @@ function parseCommandLine(argv: string[]) {
     );
   }
   if (command !== 'create-admin' && (values.email !== undefined || values.name !== undefined || values['password-stdin'])) {
-    throw new UsageError(`${command} takes no options`);
+    throw new UsageError(`${command} takes no --email, --name or --password-stdin`);
   }
-  return { help: false as const, command: command as Command, email: values.email, name: values.name, passwordStdin: values['password-stdin'] === true };
+  return {
+    help: false as const,
+    command: command as Command,
+    email: values.email,
+    name: values.name,
+    passwordStdin: values['password-stdin'] === true,
+    facility: values.facility,
+    cluster: values.cluster,
+    file: positionals[1],
+  };
 }
 
 function editDistance(a: string, b: string): number {
@@ -178,7 +197,7 @@ async function readPassword(passwordStdin: boolean): Promise<string> {
 
 async function run(
   command: Command,
-  options: { email?: string; name?: string; passwordStdin: boolean },
+  options: { email?: string; name?: string; passwordStdin: boolean; facility?: string; cluster?: string; file?: string },
   config: AppConfig,
   logger: LoggerService,
 ): Promise<number> {
@@ -206,6 +225,7 @@ async function run(
         await ctx.get(DemoSeeder).seed();
         return 0;
       }
+      if (command === 'import-sacct') return await importSacct(ctx, options as Required<typeof options>, createValidationPipe);
       // create-admin: the same validation as the API's.
       const dto = (await createValidationPipe().transform(
         { email: options.email, password, displayName: options.name ?? 'Administrator', role: 'admin' },
@@ -222,6 +242,30 @@ async function run(
   }
 }
 
+/** import-sacct: the same validation and service as POST /api/v1/usage/imports; progress on stderr, summary on stdout. */
+async function importSacct(
+  ctx: { get<T>(type: new (...args: never[]) => T): T },
+  options: { facility: string; cluster: string; file: string },
+  createValidationPipe: () => import('@nestjs/common').ValidationPipe,
+): Promise<number> {
+  const { basename, resolve } = await import('node:path');
+  const { existsSync } = await import('node:fs');
+  const { SacctImportService } = await import('./usage/sacct-import.service');
+  const { SacctImportDto } = await import('./usage/usage.dto');
+  await createValidationPipe().transform({ facilityId: options.facility, cluster: options.cluster }, { type: 'body', metatype: SacctImportDto });
+  const file = resolve(options.file);
+  if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+  const summary = await ctx.get(SacctImportService).importFile(
+    { kind: 'system', label: 'cli:import-sacct' },
+    null,
+    { facilityId: options.facility, cluster: options.cluster, fileName: basename(file), path: file },
+    (lines) => process.stderr.write(`\rimport-sacct: ${lines} lines read`),
+  );
+  process.stderr.write(`\nimport-sacct: ${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`);
+  process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv);
   if (args.help) {
@@ -230,7 +274,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const { loadAppConfig } = await import('./config/app-config');
   const config = loadAppConfig();
-  return run(args.command, args, config, nestLogger(cliLog(config.logLevel)));
+  // import-sacct keeps standard output for its JSON summary: its log lines go to standard error.
+  return run(args.command, args, config, nestLogger(cliLog(config.logLevel, args.command === 'import-sacct' ? 2 : 1)));
 }
 
 main(process.argv.slice(2)).then(

@@ -54,11 +54,15 @@ export class DecisionDto {
 /** Check-in takes no fields (an empty or absent body); anything else is refused with 400. */
 export class CheckInDto {}
 
-/** Check-out: an optional note for the audit trail (the next issue adds the units actually used). */
+/** Check-out: an optional note and the units really used; the usage record is made from the actual times. */
 export class CheckOutDto {
-  /** A remark on the use, kept in the audit entry (1–2000 characters). */
+  /** A remark on the use, kept in the audit entry and the usage record (1–2000 characters). */
   @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
   note?: string;
+
+  /** Units really used (1 … the booked units; default: the booked units). A pool booking of 8 GPUs may have used 6. */
+  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  unitsUsed?: number;
 }
 
 export class BookingQueryDto extends PageQueryDto {

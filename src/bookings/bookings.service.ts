@@ -14,6 +14,7 @@ import { DAY_MS, MINUTE_MS, minutesBetween } from '../common/time';
 import { NotificationKind } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OrganisationsService } from '../organisations/organisations.service';
+import { UsageService } from '../usage/usage.service';
 import { priceBooking } from './booking-pricing';
 import { BookingRow, BookingStore } from './booking-store';
 import { BookingAction, BookingParty, planTransition, timingRefusal, TRANSITIONS } from './booking-transitions';
@@ -44,6 +45,7 @@ export class BookingsService {
     private readonly access: AccessService,
     private readonly chain: ChainService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly usage: UsageService,
   ) {}
 
   /**
@@ -157,8 +159,11 @@ export class BookingsService {
     return this.act(auth, id, 'check_in');
   }
 
+  /** Check-out also records the actual use ([checked in, checked out) × units used) in the same transaction. */
   checkOut(auth: AuthUser, id: string, dto: CheckOutDto = {}) {
-    return this.act(auth, id, 'check_out', dto.note);
+    return this.act(auth, id, 'check_out', dto.note, (em, row, now) =>
+      this.usage.recordCheckOut(em, actorOf(auth), row, now, dto.unitsUsed, dto.note),
+    );
   }
 
   async list(auth: AuthUser, q: BookingQueryDto): Promise<Page<BookingView>> {
@@ -187,12 +192,19 @@ export class BookingsService {
   }
 
   /** A user's action on a booking: who may act is decided here, what may happen by the transition table. */
-  private async act(auth: AuthUser, id: string, action: BookingAction, reason?: string): Promise<BookingView> {
+  private async act(
+    auth: AuthUser,
+    id: string,
+    action: BookingAction,
+    reason?: string,
+    after?: (em: EntityManager, row: BookingRow, now: Date) => Promise<unknown>,
+  ): Promise<BookingView> {
     return this.dataSource.transaction(async (em) => {
       const party = await this.requireParty(em, auth, id, action);
       const row = (await this.store.findById(em, id, true, auth))!;
       const now = this.clock.now();
       await this.transition(em, row, action, party, actorOf(auth), now, reason);
+      if (after) await after(em, row, now);
       return bookingView((await this.store.findById(em, id, false, auth))!);
     });
   }

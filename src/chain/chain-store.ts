@@ -102,18 +102,12 @@ const SELECT_PROJECT = `
 @Injectable()
 export class ChainStore {
   /**
-   * Used unit-hours of the booking `b` (an SQL expression over the alias): for now, completed
-   * bookings' units × hours between check-in and check-out.
-   *
-   * TODO(usage-merge): when `usage_records` lands (branch usage), replace the body with the booking's
-   * non-superseded usage rows, e.g.
-   *   `(SELECT coalesce(sum(u.units), 0) FROM usage_records u WHERE u.booking_id = ${b}.id AND NOT u.superseded)`
-   * — this is the only place the chain view reads "used".
+   * Used unit-hours of the booking `b` (an SQL expression over the alias): the booking's usage records
+   * (`src/usage/`: check-out, manual and corrections), superseded ones excluded. The only place the
+   * chain view reads "used".
    */
   static usedUnitHours(b: string): string {
-    return `CASE WHEN ${b}.state = 'completed' AND ${b}.checked_in_at IS NOT NULL AND ${b}.checked_out_at IS NOT NULL
-                 THEN ${b}.units * extract(epoch FROM (${b}.checked_out_at - ${b}.checked_in_at))::numeric / 3600
-                 ELSE 0 END`;
+    return `(SELECT coalesce(sum(u.unit_hours), 0) FROM usage_records u WHERE u.booking_id = ${b}.id AND u.superseded_by IS NULL)`;
   }
 
   /** Booked unit-hours of the booking `b`: units × the booked window in hours. */

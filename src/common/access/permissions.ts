@@ -23,6 +23,7 @@ export const ACCESS_ENTITIES = {
   user: { from: 'users u', id: 'u.id', idType: 'uuid', label: 'User' },
   notification: { from: 'notifications n', id: 'n.id', idType: 'bigint', label: 'Notification' },
   project: { from: 'projects p', id: 'p.id', idType: 'uuid', label: 'Project' },
+  usage: { from: 'usage_records ur JOIN facilities f ON f.id = ur.facility_id', id: 'ur.id', idType: 'uuid', label: 'Usage record' },
 } as const satisfies Record<string, AccessEntity>;
 
 export type AccessEntityName = keyof typeof ACCESS_ENTITIES;
@@ -115,6 +116,24 @@ export const PERMISSIONS = {
     roles: { operator: 'f.operator_id = :org', admin: ALL },
     seen: 'exists',
     denied: notYourFacility,
+  },
+
+  // ---- usage records (actual use) and the Slurm import
+  'usage.read': {
+    entity: 'usage',
+    roles: { enterprise: 'ur.organisation_id = :org', operator: OPERATED_BOOKING, official: ALL, admin: ALL },
+  },
+  /** The facility's operator records and corrects actual use, keeps its Slurm mappings and imports accounting files. */
+  'usage.record': {
+    entity: 'facility',
+    roles: { operator: 'f.operator_id = :org' },
+    seen: 'facility.read',
+    denied: () => forbidden("Only the facility's operator may record its usage."),
+  },
+  /** Stored Slurm imports of a facility: its operator, officials and admins. */
+  'usage.read_imports': {
+    entity: 'facility',
+    roles: { operator: 'f.operator_id = :org', official: ALL, admin: ALL },
   },
 
   // ---- organisations, users, notifications
