@@ -72,15 +72,24 @@ describe('OpenAPI document against the server', () => {
     let body = bodySchema ? (gen.value(bodySchema) as Json) : undefined;
     if (extra === 'body') body = { ...(body ?? {}), zzUndeclared: 1 };
     if (override?.in === 'body') body = { ...(body ?? {}), [override.name]: override.value };
+    // Multipart uploads (the Slurm import): fields from the form schema, files as a small attachment.
+    const formSchema = o.op.requestBody?.content?.['multipart/form-data']?.schema as Json | undefined;
+    const form = formSchema ? (gen.resolve(formSchema) as Json) : undefined;
+    const formFields = form
+      ? Object.fromEntries(Object.entries((form.properties ?? {}) as Record<string, Json>).map(([k, v]) => [k, v.format === 'binary' ? null : gen.value(v, k)]))
+      : undefined;
     const roles: string[] = o.op['x-roles'] ?? [];
     const role = o.op['x-auth'] === 'required' ? (roles.length ? (roles.includes('admin') ? 'admin' : roles[0]) : 'admin') : undefined;
-    return { path, query, headers, body, role };
+    return { path, query, headers, body, role, formFields };
   }
 
   async function send(o: Operation, r: ReturnType<typeof build>) {
     let req = (t.http() as unknown as Record<string, (url: string) => any>)[o.method](r.path).query(r.query).set(r.headers);
     if (r.role) req = req.auth(tokens[r.role], { type: 'bearer' });
     if (r.body !== undefined) req = req.send(r.body);
+    for (const [k, v] of Object.entries(r.formFields ?? {})) {
+      req = v === null ? req.attach(k, Buffer.from('JobID|State\n'), 'sample.txt') : req.field(k, String(v));
+    }
     return req;
   }
 

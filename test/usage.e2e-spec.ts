@@ -369,8 +369,8 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       const window = { resourceId: cpuPool, from: '2026-11-01T00:00:00+08:00', to: '2026-11-02T00:00:00+08:00' };
       expect((await usage(compute, window).expect(200)).body.totals.unitHours).toEqual({ core_hour: 400 });
 
-      expectProblem(await t.http().post(`/api/v1/usage/${manualId}/correct`).set(bearer(compute)).send({ unitsUsed: 50 }), 400, 'validation_failed'); // note required
-      const fixed = await t.http().post(`/api/v1/usage/${manualId}/correct`).set(bearer(compute)).send({ unitsUsed: 50, note: '实际50核 50 cores really' });
+      expectProblem(await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(compute)).send({ unitsUsed: 50 }), 400, 'validation_failed'); // note required
+      const fixed = await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(compute)).send({ unitsUsed: 50, note: '实际50核 50 cores really' });
       expect(fixed.status).toBe(201);
       expect(fixed.body).toEqual(expect.objectContaining({ supersedes: manualId, unitsUsed: 50, unitHours: 200, superseded: false }));
       const old = (await t.http().get(`/api/v1/usage/${manualId}`).set(bearer(compute)).expect(200)).body;
@@ -382,8 +382,8 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(all.total).toBe(2);
       expect(all.totals.unitHours).toEqual({ core_hour: 200 });
 
-      expectProblem(await t.http().post(`/api/v1/usage/${manualId}/correct`).set(bearer(compute)).send({ unitHours: 1, note: 'again' }), 409, 'already_superseded');
-      const third = await t.http().post(`/api/v1/usage/${fixed.body.id}/correct`).set(bearer(compute)).send({ unitHours: 199.5, note: '扣除故障 minus outage' });
+      expectProblem(await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(compute)).send({ unitHours: 1, note: 'again' }), 409, 'already_superseded');
+      const third = await t.http().post(`/api/v1/usage/corrections/${fixed.body.id}`).set(bearer(compute)).send({ unitHours: 199.5, note: '扣除故障 minus outage' });
       expect(third.body).toEqual(expect.objectContaining({ supersedes: fixed.body.id, unitHours: 199.5 }));
       expect((await usage(compute, window).expect(200)).body.totals.unitHours).toEqual({ core_hour: 199.5 });
       const audit = await t.sql<{ action: string }>(`SELECT action FROM audit_entries WHERE entity_id = ANY($1) ORDER BY seq`, [[manualId, fixed.body.id, third.body.id]]);
@@ -391,7 +391,7 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
 
       // two corrections of the newest record at once: one wins, the other is told to correct the winner
       const race = await Promise.all(
-        [1, 2].map((n) => t.http().post(`/api/v1/usage/${third.body.id}/correct`).set(bearer(compute)).send({ unitHours: 190 + n, note: `race ${n}` })),
+        [1, 2].map((n) => t.http().post(`/api/v1/usage/corrections/${third.body.id}`).set(bearer(compute)).send({ unitHours: 190 + n, note: `race ${n}` })),
       );
       expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
       expect((await usage(compute, window).expect(200)).body.totals).toEqual({ unitHours: { core_hour: race.find((r) => r.status === 201)!.body.unitHours }, records: 1 });
@@ -439,12 +439,12 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expectProblem(await t.http().get(`/api/v1/usage/${manualId}`).set(bearer(sme)), 404); // sme2's record
       expect((await t.http().get(`/api/v1/usage/${manualId}`).set(bearer(sme2))).status).toBe(200);
       expectProblem(await t.http().get(`/api/v1/usage/${manualId}`).set(bearer(operator)), 404);
-      expectProblem(await t.http().post(`/api/v1/usage/${manualId}/correct`).set(bearer(operator)).send({ note: 'x' }), 404);
+      expectProblem(await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(operator)).send({ note: 'x' }), 404);
       const body = { resourceId: cpuPool, organisationId: sme2Org, startsAt: '2026-11-01T08:00:00+08:00', endsAt: '2026-11-01T09:00:00+08:00' };
       expectProblem(await t.http().post('/api/v1/usage').set(bearer(operator)).send(body), 403);
       expectProblem(await t.http().post('/api/v1/usage').set(bearer(official)).send(body), 403);
       expectProblem(await t.http().post('/api/v1/usage').set(bearer(sme)).send(body), 403);
-      expectProblem(await t.http().post(`/api/v1/usage/${manualId}/correct`).set(bearer(official)).send({ note: 'x' }), 403);
+      expectProblem(await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(official)).send({ note: 'x' }), 403);
       expect((await t.http().get(`/api/v1/usage/${manualId}`).set(bearer(official))).status).toBe(200);
       expectProblem(await usage(sme, { source: 'nonsense' }), 400, 'validation_failed');
       expectProblem(await t.http().get('/api/v1/usage/not-a-uuid').set(bearer(sme)), 400);

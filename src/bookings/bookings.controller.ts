@@ -109,6 +109,7 @@ export class BookingsController {
   @HttpCode(200)
   @Authenticated('operator')
   @ApiConflictResponse({ description: '`wrong_state` (only after check-in) or `not_started`.' })
+  @ApiProblems([422, '`units_used_exceed_booked`: more units used than the booking holds.'])
   checkOut(@Auth() auth: AuthUser, @UuidParam() id: string, @Body() dto: CheckOutDto) {
     return this.bookings.checkOut(auth, id, dto);
   }

@@ -59,8 +59,10 @@ export class UsageController {
     return this.mappings.list(auth, q);
   }
 
+  /** The facility's operator maps a Slurm account to an enterprise, or a partition to a resource. */
   @Post('mappings')
   @Authenticated('operator')
+  @ApiNotFoundResponse({ description: 'Unknown facility, enterprise or resource (or not yours).' })
   @ApiCreatedResponse({ type: SlurmMappingResponse })
   @ApiConflictResponse({ description: '`mapping_exists`.' })
   @ApiUnprocessableEntityResponse({ description: '`not_an_enterprise`, `resource_not_in_facility`, `unit_not_importable`.' })
@@ -68,6 +70,7 @@ export class UsageController {
     return this.mappings.create(auth, dto);
   }
 
+  /** The facility's operator removes a mapping (records already imported stay). */
   @Delete('mappings/:id')
   @HttpCode(204)
   @Authenticated('operator')
@@ -90,6 +93,7 @@ export class UsageController {
    * (multipart: `file`, `facilityId`, `cluster`; at most 256 MiB). Streamed from a temp file.
    */
   @Post('imports')
+  @ApiNotFoundResponse({ description: 'Unknown facility (or not yours).' })
   @Authenticated('operator')
   @UseInterceptors(FileInterceptor('file', { storage: diskStorage({ destination: SACCT_UPLOAD_DIR }), limits: { fileSize: SACCT_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096 } }))
   @ApiConsumes('multipart/form-data')
@@ -123,7 +127,7 @@ export class UsageController {
   }
 
   /** The facility's operator corrects a record: a new record supersedes it (both kept; only the newest counts). */
-  @Post(':id/correct')
+  @Post('corrections/:id')
   @Authenticated('operator')
   @ApiCreatedResponse({ type: UsageRecordResponse })
   @ApiNotFoundResponse({ description: 'Unknown, or not visible to you.' })

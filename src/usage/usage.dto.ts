@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
@@ -107,7 +108,7 @@ export class CreateSlurmMappingDto {
   facilityId: string;
 
   /** The Slurm cluster name (`sacct -M`, `ClusterName` in slurm.conf). */
-  @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
+  @ApiProperty({ example: 'lnhpc' }) @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
   cluster: string;
 
   /** `account`: a Slurm account → an enterprise; `partition`: a partition → a resource of the facility. */
@@ -115,7 +116,7 @@ export class CreateSlurmMappingDto {
   kind: 'account' | 'partition';
 
   /** The Slurm account or partition name. */
-  @Matches(SLURM_NAME, { message: 'name must be 1–128 of A–Z a–z 0–9 . _ @ + -' })
+  @ApiProperty({ example: 'sme-xincai' }) @Matches(SLURM_NAME, { message: 'name must be 1–128 of A–Z a–z 0–9 . _ @ + -' })
   name: string;
 
   /** For an account: the enterprise it bills to. */
@@ -131,7 +132,7 @@ export class SlurmMappingQueryDto extends PageQueryDto {
   @IsOptional() @IsUUID()
   facilityId?: string;
 
-  @IsOptional() @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
+  @ApiPropertyOptional({ example: 'lnhpc' }) @IsOptional() @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
   cluster?: string;
 }
 
@@ -140,7 +141,7 @@ export class SacctImportDto {
   @IsUUID()
   facilityId: string;
 
-  @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
+  @ApiProperty({ example: 'lnhpc' }) @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
   cluster: string;
 }
 

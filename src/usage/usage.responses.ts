@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** One usage record: what was actually used. */
+/** The Slurm job an imported usage record comes from. */
+export class SlurmJobResponse {
+  @ApiProperty({ example: 'lnhpc' }) cluster: string;
+  @ApiProperty({ example: '4242_7' }) jobId: string;
+  @ApiProperty({ type: String, nullable: true }) user: string | null;
+  @ApiProperty() account: string;
+  @ApiProperty() partition: string;
+  @ApiProperty({ example: 'COMPLETED' }) state: string;
+}
+
 export class UsageRecordResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) resourceId: string;
@@ -23,8 +33,8 @@ export class UsageRecordResponse {
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The record that corrects this one (then it counts in no total).' }) supersededBy: string | null;
   @ApiProperty() superseded: boolean;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) importId: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Slurm job of an imported record: cluster, jobId, user, account, partition, state.' })
-  slurm: { cluster: string; jobId: string; user: string | null; account: string; partition: string; state: string } | null;
+  @ApiProperty({ type: () => SlurmJobResponse, nullable: true, description: 'The Slurm job of an imported record; null otherwise.' })
+  slurm: SlurmJobResponse | null;
 }
 
 export class UnitHoursTotals {
