@@ -12,6 +12,7 @@ describe('input hygiene, validation answers and logs', () => {
   let sme: string;
   let admin: string;
   const logLines: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back on process.stdout in afterAll, never called detached
   const originalWrite = process.stdout.write;
   const logText = () => logLines.join('');
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -22,10 +23,10 @@ describe('input hygiene, validation answers and logs', () => {
   });
 
   beforeAll(async () => {
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       logLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;
-    }) as typeof process.stdout.write;
+    };
     t = await createTestApp({ env: { LOG_LEVEL: 'info' } });
     [sme, admin] = await Promise.all([t.login('sme@demo.local'), t.login('admin@demo.local')]);
   });

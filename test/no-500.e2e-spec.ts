@@ -81,7 +81,7 @@ const HOSTILE_JSON: unknown[] = [
   0,
   -1,
   3.5,
-  -9007199254740993,
+  -9007199254740992,
   1e308,
   Number.MAX_SAFE_INTEGER,
   [],

@@ -83,7 +83,7 @@ describe('OpenAPI document against the server', () => {
     return { path, query, headers, body, role, formFields };
   }
 
-  async function send(o: Operation, r: ReturnType<typeof build>) {
+  function send(o: Operation, r: ReturnType<typeof build>) {
     let req = (t.http() as unknown as Record<string, (url: string) => any>)[o.method](r.path).query(r.query).set(r.headers);
     if (r.role) req = req.auth(tokens[r.role], { type: 'bearer' });
     if (r.body !== undefined) req = req.send(r.body);
@@ -100,7 +100,7 @@ describe('OpenAPI document against the server', () => {
       if (ok.length === 0) missing.push(`${o.method} ${o.template}: no 2xx`);
       for (const [status, response] of ok) {
         if (status === '204') continue;
-        const media = Object.values((response as Json).content ?? {}) as Json[];
+        const media = Object.values<Json>((response as Json).content ?? {});
         if (!media.length || !media.every((m) => m.schema)) missing.push(`${o.method} ${o.template} ${status}: no schema`);
       }
     }
@@ -187,7 +187,7 @@ describe('OpenAPI document against the server', () => {
     expect(t.contract.check('get', '/docs', 200, 'text/html', undefined, '<html>').skipped).toBe(true);
   });
 
-  it('types a client session with the types openapi-typescript generates from /docs-json (tsc)', async () => {
+  it('types a client session with the types openapi-typescript generates from /docs-json (tsc)', () => {
     // The same check as `npm run check:openapi-client`, on this app's document, in a temporary folder.
     // (Its CLI in a child process: its ESM dependencies do not load in jest's module system.)
     const dir = mkdtempSync(join(tmpdir(), 'pb-openapi-client-'));

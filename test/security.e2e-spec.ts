@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import * as argon2 from 'argon2';
 import request from 'supertest';
 import { SessionsService } from '../src/auth/sessions.service';
-import { ThrottleService } from '../src/auth/throttle.service';
 import { Clock } from '../src/common/clock';
-import { DEMO_PASSWORD, demoCreditCode } from '../src/database/seed/demo-accounts';
+import { demoCreditCode } from '../src/database/seed/demo-accounts';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 
 const MINUTE = 60_000;

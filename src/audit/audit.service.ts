@@ -45,7 +45,7 @@ export class AuditService {
   async record(em: EntityManager, actor: Actor, record: AuditRecord, at: Date = new Date()): Promise<AuditEntry> {
     if (!em.queryRunner?.isTransactionActive) throw new Error('AuditService.record must run inside a transaction');
     await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const [last] = await em.query('SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1');
+    const [last] = await em.query<Array<{ hash: string }>>('SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1');
     const prevHash: string | null = last?.hash ?? null;
     const entry = {
       at: new Date(Math.floor(at.getTime())),

@@ -4,7 +4,7 @@ import { ROLES, Role } from '../common/auth/auth-user';
 import { IsAcceptablePassword } from '../common/validation/password';
 
 export class LoginDto {
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsString() @MinLength(3) @MaxLength(254)
   email: string;
 

@@ -35,7 +35,7 @@ export class ThrottleService {
    * the count is over the limit; a new window starts once the old one has passed.
    */
   async take(rule: ThrottleRule, now: Date): Promise<ThrottleDecision> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<{ hits: number; window_start: Date; blocked_until: Date | null }>>(
       `INSERT INTO throttle_buckets AS b (key, window_start, hits, blocked_until, expires_at)
        VALUES ($1, $2, 1, NULL, $2::timestamptz + $3::interval)
        ON CONFLICT (key) DO UPDATE SET
@@ -51,7 +51,7 @@ export class ThrottleService {
                            ELSE greatest(b.expires_at, b.window_start + $3::interval) END
        RETURNING hits, window_start, blocked_until`,
       [rule.key, now, ms(rule.windowMs)],
-    )) as Array<{ hits: number; window_start: Date; blocked_until: Date | null }>;
+    );
     const nowMs = now.getTime();
     if (row.blocked_until && row.blocked_until.getTime() > nowMs) {
       return { allowed: false, hits: row.hits, retryAfterSeconds: seconds(row.blocked_until.getTime() - nowMs) };
@@ -68,7 +68,7 @@ export class ThrottleService {
    * whether this call started it (so a lockout is reported once).
    */
   async block(rule: ThrottleRule, now: Date): Promise<{ until: Date; started: boolean; retryAfterSeconds: number }> {
-    const [rows] = (await this.dataSource.query(
+    const [rows] = await this.dataSource.query<[Array<{ until: Date; started: boolean }>, number]>(
       `WITH old AS (SELECT key, blocked_until, window_start FROM throttle_buckets WHERE key = $1 FOR UPDATE),
             next AS (SELECT key, CASE WHEN blocked_until > $2 THEN blocked_until
                                       ELSE coalesce($2::timestamptz + $3::interval, window_start + $4::interval) END AS until,
@@ -78,7 +78,7 @@ export class ThrottleService {
          FROM next WHERE b.key = next.key
        RETURNING next.until, next.started`,
       [rule.key, now, rule.blockMs !== undefined ? ms(rule.blockMs) : null, ms(rule.windowMs)],
-    )) as [Array<{ until: Date; started: boolean }>, number];
+    );
     const until = rows[0]?.until ?? new Date(now.getTime() + (rule.blockMs ?? rule.windowMs));
     return { until, started: rows[0]?.started ?? false, retryAfterSeconds: seconds(until.getTime() - now.getTime()) };
   }
@@ -95,7 +95,7 @@ export class ThrottleService {
 
   /** Removes buckets whose window and block have both passed; for a periodic job. */
   async prune(now: Date): Promise<number> {
-    const [, count] = (await this.dataSource.query(`DELETE FROM throttle_buckets WHERE expires_at < $1`, [now])) as [unknown, number];
+    const [, count] = await this.dataSource.query<[unknown, number]>(`DELETE FROM throttle_buckets WHERE expires_at < $1`, [now]);
     return count;
   }
 }

@@ -209,7 +209,7 @@ export class BookingStore {
     if (filters.from) add('upper(b.period) > ?', filters.from);
     if (filters.to) add('lower(b.period) < ?', filters.to);
     const whereSql = where.join(' AND ');
-    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`, [...p.values]);
+    const [{ total }] = await em.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`, [...p.values]);
     const select = this.select(p, auth);
     const rows: BookingRow[] = await em.query(
       `${select} WHERE ${whereSql} ORDER BY ${ORDER_BY[filters.sort ?? '-startsAt']} LIMIT ${p.add(filters.limit)} OFFSET ${p.add(filters.offset)}`,
@@ -220,7 +220,7 @@ export class BookingStore {
 
   /** Whether the resource's opening time covers the whole window (evaluated in the facility's zone). */
   async isWithinOpeningHours(em: EntityManager, resourceId: string, start: Date, end: Date): Promise<boolean> {
-    const [row] = await em.query(`SELECT resource_opening($1, $2, $3) @> tstzrange($2, $3) AS ok`, [resourceId, start, end]);
+    const [row] = await em.query<Array<{ ok: boolean | null }>>(`SELECT resource_opening($1, $2, $3) @> tstzrange($2, $3) AS ok`, [resourceId, start, end]);
     return row.ok === true;
   }
 
@@ -237,13 +237,13 @@ export class BookingStore {
 
   /** The most units held at any instant of `[from, to)` (SQL function `resource_peak_held_units`). */
   async peakHeldUnits(em: EntityManager, resourceId: string, from: Date, to: Date): Promise<number> {
-    const [row] = await em.query(`SELECT resource_peak_held_units($1, $2, $3) AS peak`, [resourceId, from, to]);
+    const [row] = await em.query<Array<{ peak: number }>>(`SELECT resource_peak_held_units($1, $2, $3) AS peak`, [resourceId, from, to]);
     return row.peak;
   }
 
   /** Undecided requests an organisation has open on a resource. */
   async countOpenRequests(em: EntityManager, resourceId: string, organisationId: string): Promise<number> {
-    const [row] = await em.query(`SELECT count(*)::int AS n FROM bookings WHERE resource_id = $1 AND organisation_id = $2 AND state = 'pending'`, [
+    const [row] = await em.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM bookings WHERE resource_id = $1 AND organisation_id = $2 AND state = 'pending'`, [
       resourceId,
       organisationId,
     ]);
@@ -256,7 +256,7 @@ export class BookingStore {
    * or end where one ends: the maximum of a sum of overlaps is reached at one of those.
    */
   async peakUnitHoursIn30Days(em: EntityManager, resourceId: string, organisationId: string, start: Date, end: Date, units: number): Promise<number> {
-    const [row] = await em.query(
+    const [row] = await em.query<Array<{ peak: number }>>(
       `WITH b AS (
          SELECT period, units FROM bookings
           WHERE resource_id = $1 AND organisation_id = $2 AND (booking_state_holds(state) OR state = 'completed')
@@ -277,7 +277,7 @@ export class BookingStore {
   }
 
   async insert(em: EntityManager, b: NewBooking): Promise<string> {
-    const [row] = await em.query(
+    const [row] = await em.query<Array<{ id: string }>>(
       `INSERT INTO bookings (resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, state, stage,
                              purpose, project_id, price_fen, list_price_fen, discount_percent, decided_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, tstzrange($5, $6), tstzrange($5::timestamptz - make_interval(mins => $7), $6::timestamptz + make_interval(mins => $8)),

@@ -71,7 +71,7 @@ export class BookingSweeps {
   /** Forgets idempotency keys past their expiry. */
   async purgeIdempotencyKeys(em: EntityManager, now: Date): Promise<number> {
     // TypeORM answers a DELETE with [rows, affected count], not with the rows: take the count.
-    const [, count] = (await em.query(`DELETE FROM idempotency_keys WHERE expires_at <= $1`, [now])) as [unknown, number];
+    const [, count] = await em.query<[unknown, number]>(`DELETE FROM idempotency_keys WHERE expires_at <= $1`, [now]);
     return count;
   }
 

@@ -25,7 +25,7 @@ export class IdempotencyStore {
   /** Claims the key, or returns the stored answer of an earlier request with the same key. */
   async claim(em: EntityManager, organisationId: string, key: string, hash: string, now: Date): Promise<StoredResponse | null> {
     await em.query(`DELETE FROM idempotency_keys WHERE organisation_id = $1 AND key = $2 AND expires_at <= $3`, [organisationId, key, now]);
-    const inserted = await em.query(
+    const inserted = await em.query<Array<{ key: string }>>(
       `INSERT INTO idempotency_keys (organisation_id, key, request_hash, response_status, response_body, created_at, expires_at)
        VALUES ($1, $2, $3, 0, 'null'::jsonb, $4, $5)
        ON CONFLICT (organisation_id, key) DO NOTHING
@@ -33,7 +33,7 @@ export class IdempotencyStore {
       [organisationId, key, hash, now, new Date(now.getTime() + IDEMPOTENCY_TTL_MS)],
     );
     if (inserted.length === 1) return null;
-    const [existing] = await em.query(
+    const [existing] = await em.query<Array<{ request_hash: string; response_status: number; response_body: unknown }>>(
       `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE organisation_id = $1 AND key = $2`,
       [organisationId, key],
     );

@@ -30,7 +30,7 @@ const HELD_MESSAGES: Record<string, string> = {
 export function rethrowHeldBookingsConflict(e: unknown): never {
   const err = e as { code?: string; message?: string; detail?: string };
   if (err?.code === 'PB409' && err.message && HELD_MESSAGES[err.message]) {
-    const figures = JSON.parse(err.detail ?? '{}');
+    const figures = JSON.parse(err.detail ?? '{}') as unknown[] | Record<string, unknown>;
     throw conflict(err.message, HELD_MESSAGES[err.message], Array.isArray(figures) ? { bookings: figures } : figures);
   }
   throw e;

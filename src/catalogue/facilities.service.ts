@@ -3,14 +3,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AccessService } from '../common/access/access.service';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
-import { badRequest, DomainError, notFound } from '../common/errors/domain-error';
+import { badRequest, DomainError } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { DEFAULT_TIME_ZONE } from './catalogue.constants';
 import { notYourFacility, searchViewer } from './catalogue-access';
 import { likeSubstring, searchTerms } from './catalogue-validation';
 import { facilityView } from './catalogue-views';
-import { CreateFacilityDto, FacilityDetailDto, FacilityDto, FacilityQueryDto, FacilityResourceSummaryDto, UpdateFacilityDto } from './facilities.dto';
+import { CreateFacilityDto, FacilityDetailDto, FacilityDto, FacilityQueryDto, UpdateFacilityDto } from './facilities.dto';
 import { Facility } from './facility.entity';
 import { Resource } from './resource.entity';
 
@@ -142,7 +142,7 @@ export class FacilitiesService {
       .orderBy('r.nameZh', 'ASC')
       .addOrderBy('r.id', 'ASC')
       .getMany();
-    return { ...facilityView(facility), resources: resources as FacilityResourceSummaryDto[] };
+    return { ...facilityView(facility), resources };
   }
 
   /** Search: filters combine with AND; each word of `q` is a case-insensitive substring (trigram index); stable order. */

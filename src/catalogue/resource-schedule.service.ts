@@ -5,7 +5,7 @@ import { AuthUser, actorOf } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
 import { rethrowHeldBookingsConflict } from './catalogue-access';
-import { page, Page } from '../common/pagination';
+import { page } from '../common/pagination';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView } from './catalogue-views';
 import { openingHoursErrors, sortIntervals } from './opening-hours';
 import { OpeningHoursInterval } from './opening-interval.entity';
@@ -116,12 +116,12 @@ export class ResourceScheduleService {
     if (to && to.getTime() <= from.getTime()) throw invalid([{ field: 'to', message: 'to must be after from' }]);
     const params = [resourceId, from.toISOString(), to?.toISOString() ?? null];
     const where = `resource_id = $1 AND period && tstzrange($2::timestamptz, $3::timestamptz, '[)')`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM maintenance_windows WHERE ${where}`, params);
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM maintenance_windows WHERE ${where}`, params);
     const rows: MaintenanceRow[] = await this.dataSource.query(
       `SELECT ${MAINTENANCE_COLUMNS} FROM maintenance_windows WHERE ${where} ORDER BY lower(period), id LIMIT $4 OFFSET $5`,
       [...params, q.limit, q.offset],
     );
-    return page(rows.map(maintenanceView), total, q) as Page<MaintenanceWindowDto>;
+    return page<MaintenanceWindowDto>(rows.map(maintenanceView), total, q);
   }
 
   /** Removes a maintenance window of the resource (404 if it belongs to another one). */

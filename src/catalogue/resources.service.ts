@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AccessService } from '../common/access/access.service';
 import { Clock } from '../common/clock';
 import { Actor, AuthUser, actorOf } from '../common/auth/auth-user';
-import { badRequest, FieldError, notFound } from '../common/errors/domain-error';
+import { badRequest, FieldError } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { rethrowHeldBookingsConflict, searchViewer } from './catalogue-access';
 import { likeSubstring, searchTerms } from './catalogue-validation';

@@ -24,7 +24,7 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
 
 /** Applies pending migrations under an advisory lock, so several instances starting together queue. */
 export async function runMigrations(url: string, log: (m: string) => void = () => undefined): Promise<string[]> {
-  const ds = new DataSource(dataSourceOptions(url, { extra: { max: 1 } } as Partial<DataSourceOptions>));
+  const ds = new DataSource(dataSourceOptions(url, { extra: { max: 1 } }));
   await ds.initialize();
   try {
     await ds.query('SELECT pg_advisory_lock(7316001)');

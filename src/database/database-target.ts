@@ -18,7 +18,7 @@ export async function prepareDatabase(config: AppConfig, log: (m: string) => voi
   let target: DatabaseTarget;
   if (config.databaseUrl) {
     log(`database: PostgreSQL server at ${describeUrl(config.databaseUrl)} (DATABASE_URL)`);
-    target = { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+    target = { url: config.databaseUrl, embedded: false, stop: () => Promise.resolve() };
   } else {
     const db = await startEmbeddedPostgres({ clusterDir: join(config.dataDir, 'postgres'), log });
     log(`database: embedded PostgreSQL at ${describeUrl(db.url)}, data in ${join(config.dataDir, 'postgres')} (DATABASE_URL unset)`);

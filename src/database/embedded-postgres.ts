@@ -14,6 +14,7 @@ interface EmbeddedPostgresServer {
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresServer;
 
 // A real dynamic import, which TypeScript's CommonJS output would otherwise turn into require().
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant body, the only way to keep import() in CommonJS output
 const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: EmbeddedPostgresClass }>;
 
 export interface EmbeddedDatabase {
@@ -62,7 +63,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     log(`reusing the embedded PostgreSQL already serving ${clusterDir} (pid ${running.pid}, port ${running.port})`);
     const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${running.port}`;
     await ensureDatabase(`${base}/postgres`, database);
-    return { adminUrl: `${base}/postgres`, url: `${base}/${database}`, owned: false, stop: async () => undefined };
+    return { adminUrl: `${base}/postgres`, url: `${base}/${database}`, owned: false, stop: () => Promise.resolve() };
   }
 
   const asRoot = userInfo().uid === 0;
@@ -100,6 +101,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     throw new Error(
       `The embedded PostgreSQL in ${clusterDir} did not start: ${reason || 'no reason given'}\n` +
         'Set DATABASE_URL to use a PostgreSQL server instead, or remove the directory to start from scratch.',
+      { cause: err },
     );
   }
   const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;

@@ -61,7 +61,7 @@ export class JobsService implements OnApplicationBootstrap {
     const settings = this.config.jobs;
     const result = await this.dataSource.transaction(async (em): Promise<JobRun> => {
       const now = this.clock.now();
-      const [{ locked }] = await em.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [LOCK_NAMESPACE, JOB_LOCK[job]]);
+      const [{ locked }] = await em.query<Array<{ locked: boolean }>>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [LOCK_NAMESPACE, JOB_LOCK[job]]);
       if (!locked) return { job, ran: false, changed: [], at: now.toISOString() };
       let changed: string[] | number;
       switch (job) {

@@ -3,7 +3,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../common/access/access.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
-import { notFound } from '../common/errors/domain-error';
 import { page, Page } from '../common/pagination';
 import { UsersService } from '../organisations/users.service';
 import { Notification, NotificationKind } from './notification.entity';
@@ -48,7 +47,7 @@ export class NotificationsService {
     if (recipients.length === 0) return 0;
     const texts = bookingTexts(kind, notice);
     // Reminders are unique per booking and recipient: a second run inserts nothing.
-    const rows = await em.query(
+    const rows = await em.query<Array<{ id: string }>>(
       `INSERT INTO notifications (recipient_user_id, kind, booking_id, title_zh, title_en, body_zh, body_en, created_at)
        SELECT r, $2, $3, $4, $5, $6, $7, $8 FROM unnest($1::uuid[]) AS r
        ON CONFLICT DO NOTHING

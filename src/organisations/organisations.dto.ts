@@ -25,7 +25,7 @@ export class CreateOrganisationDto {
 
   /** 统一社会信用代码, 18 characters with the GB 32100-2015 check character; required for enterprises. */
   @ValidateIf((o: CreateOrganisationDto) => o.kind === 'enterprise' || o.creditCode !== undefined)
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @IsCreditCode()
   creditCode?: string;
 
@@ -92,7 +92,7 @@ export class RegisterEnterpriseDto {
   organisationNameEn?: string;
 
   /** 统一社会信用代码 (18 characters, GB 32100-2015 check character). */
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @IsCreditCode()
   creditCode: string;
 

@@ -66,7 +66,7 @@ export interface TestAppOptions {
 
 /** Boots the real app (the same setup as main.ts) on a fresh database, without listening on a port. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const db = options.databaseUrl ? { url: options.databaseUrl, drop: () => Promise.resolve() } : await createTestDatabase();
   const config = loadAppConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -75,7 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     JOBS_ENABLED: 'false', // tests run the jobs by hand, with a moved clock
     ...options.env,
   });
-  const app = await createApp(config, { url: db.url, embedded: false, stop: async () => undefined });
+  const app = await createApp(config, { url: db.url, embedded: false, stop: () => Promise.resolve() });
   await app.init();
   if (options.demo !== false) await app.get(DemoSeeder).seed();
   const pg = new Client({ connectionString: db.url });

@@ -7,7 +7,7 @@ import type { paths } from './generated/openapi';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
-type ParamsOf<O> = O extends { parameters: infer X } ? { [K in keyof X as X[K] extends never | undefined ? never : K]: X[K] } : never;
+type ParamsOf<O> = O extends { parameters: infer X } ? { [K in keyof X as X[K] extends undefined ? never : K]: X[K] } : never;
 type BodyOf<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
   : O extends { requestBody?: { content: { 'application/json': infer B } } }

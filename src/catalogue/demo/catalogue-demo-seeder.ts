@@ -48,7 +48,7 @@ export class CatalogueDemoSeeder {
     data: readonly DemoFacility[] = DEMO_FACILITIES,
   ): Promise<{ facilities: number; resources: number }> {
     const existing = new Set<string>(
-      (await em.query(`SELECT name_zh FROM facilities WHERE name_zh = ANY($1::text[])`, [data.map((f) => f.nameZh)])).map(
+      (await em.query<Array<{ name_zh: string }>>(`SELECT name_zh FROM facilities WHERE name_zh = ANY($1::text[])`, [data.map((f) => f.nameZh)])).map(
         (r: { name_zh: string }) => r.name_zh,
       ),
     );

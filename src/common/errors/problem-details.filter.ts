@@ -69,7 +69,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? body
           : Array.isArray((body as { message?: unknown }).message)
             ? ((body as { message: string[] }).message).join('; ')
-            : String((body as { message?: unknown }).message ?? exception.message);
+            : String((body as { message?: string }).message ?? exception.message);
       // The router's URIError for a path that is not percent-encoded UTF-8, as Nest wraps it.
       if (status === 400 && /^Failed to decode param /.test(detail)) {
         return this.problem(400, 'malformed_path', 'The path is not valid percent-encoded UTF-8.', {}, [{ field: 'path', message: 'path must be valid percent-encoded UTF-8' }]);

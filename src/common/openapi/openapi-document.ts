@@ -79,9 +79,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const close = (schema: SchemaObject | ReferenceObject | undefined): void => {
     if (!schema || closed.has(schema)) return;
     closed.add(schema);
-    if ('$ref' in schema) return close(schemas[schema.$ref.replace('#/components/schemas/', '')] as SchemaObject);
+    if ('$ref' in schema) return close(schemas[schema.$ref.replace('#/components/schemas/', '')]);
     if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
-    for (const s of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) close(s as SchemaObject);
+    for (const s of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) close(s);
   };
   for (const pathItem of Object.values(document.paths)) {
     for (const op of Object.values(pathItem) as OperationObject[]) {
@@ -134,14 +134,14 @@ function handlerFacts(app: INestApplication): Map<string, HandlerFacts> {
         const pathParams = new Map<string, 'uuid' | 'integer' | 'string'>();
         let hasQueryDto = false;
         for (const [argKey, arg] of Object.entries(args)) {
-          const type = Number(argKey.split(':')[0]);
+          const type = Number(argKey.split(':')[0]) as RouteParamtypes;
           if (type === RouteParamtypes.QUERY && arg.data === undefined) hasQueryDto = true;
           if (type !== RouteParamtypes.PARAM || typeof arg.data !== 'string') continue;
           const pipes = arg.pipes ?? [];
-          const has = (cls: Function) => pipes.some((p) => p === cls || p instanceof cls);
+          const has = (cls: new (...args: never[]) => unknown) => pipes.some((p) => p === cls || p instanceof cls);
           pathParams.set(arg.data, has(ParseUUIDPipe) ? 'uuid' : has(ParseIntPipe) ? 'integer' : 'string');
         }
-        const meta = <T>(k: string): T | undefined => Reflect.getMetadata(k, handler) ?? Reflect.getMetadata(k, controller);
+        const meta = <T>(k: string): T | undefined => (Reflect.getMetadata(k, handler) ?? Reflect.getMetadata(k, controller)) as T | undefined;
         facts.set(`${controller.name}_${key}`, {
           pathParams,
           public: meta<boolean>(PUBLIC_ROUTE) === true,
@@ -160,7 +160,7 @@ function handlerFacts(app: INestApplication): Map<string, HandlerFacts> {
 function fixEnumTypes(schema: SchemaObject | undefined): void {
   if (!schema || typeof schema !== 'object') return;
   if (Array.isArray(schema.enum) && (schema.type === 'object' || schema.type === undefined)) {
-    const first = schema.enum[0];
+    const first: unknown = schema.enum[0];
     schema.type = typeof first === 'number' ? 'number' : typeof first === 'boolean' ? 'boolean' : 'string';
   }
   if (schema.items) fixEnumTypes(schema.items as SchemaObject);

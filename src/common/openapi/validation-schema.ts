@@ -86,7 +86,7 @@ function optionsFor(metas: ValidationMetadata[]): PropertyOptions {
  * plugin inferred (which is merged in later and never overrides existing metadata). Idempotent.
  */
 export function applyValidationToSwaggerMetadata(): void {
-  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ValidationMetadata[]> };
+  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, ValidationMetadata[]> };
   for (const [target, metas] of storage.validationMetadatas) {
     if (typeof target !== 'function') continue;
     const byProperty = new Map<string, ValidationMetadata[]>();
@@ -95,7 +95,7 @@ export function applyValidationToSwaggerMetadata(): void {
     for (const [property, list] of byProperty) {
       const options = optionsFor(list);
       if (Object.keys(options).length === 0) continue;
-      const keys: string[] = Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES_ARRAY, prototype) ?? [];
+      const keys = (Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES_ARRAY, prototype) ?? []) as string[];
       if (!keys.includes(`:${property}`)) Reflect.defineMetadata(DECORATORS.API_MODEL_PROPERTIES_ARRAY, [...keys, `:${property}`], prototype);
       const existing = (Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, prototype, property) ?? {}) as PropertyOptions;
       const merged: PropertyOptions = { ...existing, ...options };

@@ -42,7 +42,7 @@ export function IsCreditCode(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value: unknown) => isCreditCode(value),
         defaultMessage: (args) => {
-          const v = args?.value;
+          const v: unknown = args?.value;
           const why = typeof v === 'string' ? creditCodeProblem(v) : null;
           return `${args?.property} ${why ? MESSAGES[why] : 'must be a unified social credit code (18 characters)'}`;
         },
