@@ -248,17 +248,17 @@ async function importSacct(
   options: { facility: string; cluster: string; file: string },
   createValidationPipe: () => import('@nestjs/common').ValidationPipe,
 ): Promise<number> {
-  const { basename, resolve } = await import('node:path');
+  const path = await import('node:path');
   const { existsSync } = await import('node:fs');
   const { SacctImportService } = await import('./usage/sacct-import.service');
   const { SacctImportDto } = await import('./usage/usage.dto');
   await createValidationPipe().transform({ facilityId: options.facility, cluster: options.cluster }, { type: 'body', metatype: SacctImportDto });
-  const file = resolve(options.file);
+  const file = path.resolve(options.file);
   if (!existsSync(file)) throw new Error(`no such file: ${file}`);
   const summary = await ctx.get(SacctImportService).importFile(
     { kind: 'system', label: 'cli:import-sacct' },
     null,
-    { facilityId: options.facility, cluster: options.cluster, fileName: basename(file), path: file },
+    { facilityId: options.facility, cluster: options.cluster, fileName: path.basename(file), path: file },
     (lines) => process.stderr.write(`\rimport-sacct: ${lines} lines read`),
   );
   process.stderr.write(`\nimport-sacct: ${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`);

@@ -154,9 +154,9 @@ describe('chain projects (lab → pilot → industry)', () => {
       const p = await project(sme, { startedOn: '2030-01-02' });
       expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-01', evidence: '报告' }), 422, 'before_stage_entry');
       expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-08', evidence: '报告' }), 422, 'in_the_future');
-      let body = expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-05' }), 400, 'validation_failed');
+      const body = expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-05' }), 400, 'validation_failed');
       expect([...new Set(body.errors!.map((e) => e.field))]).toEqual(['evidence']);
-      body = expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-05', evidence: '   ' }), 400, 'validation_failed');
+      expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-05', evidence: '   ' }), 400, 'validation_failed');
       expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-02-30', evidence: '报告' }), 400, 'validation_failed');
       expect(await historyRows(p.id)).toHaveLength(1);
       expect(await auditOf(p.id)).toHaveLength(1); // refused moves leave neither history nor audit

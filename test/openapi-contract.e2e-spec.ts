@@ -74,9 +74,9 @@ describe('OpenAPI document against the server', () => {
     if (override?.in === 'body') body = { ...(body ?? {}), [override.name]: override.value };
     // Multipart uploads (the Slurm import): fields from the form schema, files as a small attachment.
     const formSchema = o.op.requestBody?.content?.['multipart/form-data']?.schema as Json | undefined;
-    const form = formSchema ? (gen.resolve(formSchema) as Json) : undefined;
+    const form = formSchema ? gen.resolve(formSchema) : undefined;
     const formFields = form
-      ? Object.fromEntries(Object.entries((form.properties ?? {}) as Record<string, Json>).map(([k, v]) => [k, v.format === 'binary' ? null : gen.value(v, k)]))
+      ? Object.fromEntries(Object.entries((form.properties ?? {}) as Record<string, Json>).map(([k, v]) => [k, v.format === 'binary' ? null : (gen.value(v, k) as string | number | boolean)]))
       : undefined;
     const roles: string[] = o.op['x-roles'] ?? [];
     const role = o.op['x-auth'] === 'required' ? (roles.length ? (roles.includes('admin') ? 'admin' : roles[0]) : 'admin') : undefined;

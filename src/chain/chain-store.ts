@@ -116,7 +116,7 @@ export class ChainStore {
   }
 
   async insertProject(em: EntityManager, p: NewProject): Promise<string> {
-    const [row] = await em.query(
+    const [row] = await em.query<Array<{ id: string }>>(
       `INSERT INTO projects (organisation_id, title_zh, title_en, description, direction, stage, started_on, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
       [p.organisationId, p.titleZh, p.titleEn, p.description, p.direction, p.stage, p.startedOn, p.createdBy, p.at],
@@ -162,13 +162,13 @@ export class ChainStore {
 
   /** The project if it belongs to the organisation, with a share lock (a concurrent stage move waits), else null. */
   async findOwnForBooking(em: EntityManager, organisationId: string, id: string): Promise<{ id: string; stage: ChainStage } | null> {
-    const rows = await em.query(`SELECT id, stage FROM projects WHERE id = $1 AND organisation_id = $2 FOR SHARE`, [id, organisationId]);
+    const rows = await em.query<Array<{ id: string; stage: ChainStage }>>(`SELECT id, stage FROM projects WHERE id = $1 AND organisation_id = $2 FOR SHARE`, [id, organisationId]);
     return rows[0] ?? null;
   }
 
   /** A project of the organisation by its Chinese title (the demo seed's idempotency). */
   async findIdByTitle(em: EntityManager, organisationId: string, titleZh: string): Promise<string | null> {
-    const rows = await em.query(`SELECT id FROM projects WHERE organisation_id = $1 AND title_zh = $2`, [organisationId, titleZh]);
+    const rows = await em.query<Array<{ id: string }>>(`SELECT id FROM projects WHERE organisation_id = $1 AND title_zh = $2`, [organisationId, titleZh]);
     return rows[0]?.id ?? null;
   }
 
@@ -193,7 +193,7 @@ export class ChainStore {
     if (f.city) where.push(`o.city_code = ${add(f.city)}`);
     if (f.organisationId) where.push(`p.organisation_id = ${add(f.organisationId)}::uuid`);
     const w = where.join(' AND ');
-    const [{ total }] = await em.query(`SELECT count(*)::int AS total FROM projects p JOIN organisations o ON o.id = p.organisation_id WHERE ${w}`, params);
+    const [{ total }] = await em.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM projects p JOIN organisations o ON o.id = p.organisation_id WHERE ${w}`, params);
     const rows: ProjectRow[] = await em.query(`${SELECT_PROJECT} WHERE ${w} ORDER BY p.created_at DESC, p.id LIMIT ${add(f.limit)} OFFSET ${add(f.offset)}`, params);
     return { rows, total };
   }

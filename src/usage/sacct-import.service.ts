@@ -13,7 +13,7 @@ import { page } from '../common/pagination';
 import { classifySacctLine, LocalTimeReader, SACCT_REQUIRED_COLUMNS } from './sacct';
 import { IMPORTABLE_UNITS } from './slurm-mappings.service';
 import { UsageImportQueryDto } from './usage.dto';
-import { SacctImportPageResponse, SacctImportResponse } from './usage.responses';
+import { RejectedLine, SacctImportPageResponse, SacctImportResponse, UnitHoursTotals, UnmappedReport } from './usage.responses';
 
 /** Largest accounting file the API takes (documented in the README): 256 MiB ≈ 2.5 million sacct lines. */
 export const SACCT_MAX_BYTES = 256 * 1024 * 1024;
@@ -75,7 +75,7 @@ export class SacctImportService {
   async importFile(actor: Actor, auth: AuthUser | null, input: SacctImportInput, onProgress?: (lines: number) => void): Promise<SacctImportResponse> {
     if (auth) await this.access.requireAccess(auth, 'usage.record', [input.facilityId]);
     return this.dataSource.transaction(async (em) => {
-      const [facility] = await em.query(`SELECT id, time_zone FROM facilities WHERE id = $1`, [input.facilityId]);
+      const [facility] = await em.query<Array<{ id: string; time_zone: string }>>(`SELECT id, time_zone FROM facilities WHERE id = $1`, [input.facilityId]);
       if (!facility) throw notFound('Facility');
       const accounts = new Map<string, string>();
       const partitions = new Map<string, { resourceId: string; unit: string }>();
@@ -250,8 +250,8 @@ export class SacctImportService {
     const where = [scope.sql];
     if (q.facilityId) where.push(`i.facility_id = $${params.push(q.facilityId)}`);
     const from = `FROM usage_imports i JOIN facilities f ON f.id = i.facility_id WHERE ${where.join(' AND ')}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
-    const rows = await this.dataSource.query(
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from}`, params);
+    const rows = await this.dataSource.query<ImportRow[]>(
       `SELECT i.* ${from} ORDER BY i.imported_at DESC, i.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit ?? 20, q.offset ?? 0],
     );
@@ -259,7 +259,7 @@ export class SacctImportService {
   }
 
   private async find(em: EntityManager, id: string): Promise<SacctImportResponse | null> {
-    const [row] = await em.query(`SELECT * FROM usage_imports WHERE id = $1`, [id]);
+    const [row] = await em.query<ImportRow[]>(`SELECT * FROM usage_imports WHERE id = $1`, [id]);
     return row ? importView(row) : null;
   }
 
@@ -297,7 +297,31 @@ export class SacctImportService {
   }
 }
 
-function importView(r: Record<string, any>): SacctImportResponse {
+/** A usage_imports row as pg returns it (bigint as text, jsonb parsed). */
+interface ImportRow {
+  id: string;
+  facility_id: string;
+  cluster: string;
+  file_name: string;
+  sha256: string;
+  bytes: string;
+  lines: number;
+  imported: number;
+  duplicates: number;
+  steps: number;
+  pending: number;
+  running: number;
+  zero: number;
+  unmapped: number;
+  rejected: number;
+  unit_hours: UnitHoursTotals | null;
+  details: { unmapped?: UnmappedReport; rejectedLines?: RejectedLine[]; runningJobIds?: string[] } | null;
+  imported_by: string | null;
+  imported_by_label: string;
+  imported_at: Date;
+}
+
+function importView(r: ImportRow): SacctImportResponse {
   const details = r.details ?? {};
   return {
     id: r.id,

@@ -52,7 +52,7 @@ export class SlurmMappingsService {
     if (q.facilityId) where.push(`m.facility_id = $${params.push(q.facilityId)}`);
     if (q.cluster) where.push(`m.cluster = $${params.push(q.cluster)}`);
     const from = `FROM slurm_mappings m JOIN facilities f ON f.id = m.facility_id WHERE ${where.join(' AND ')}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${from}`, params);
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from}`, params);
     const limit = q.limit ?? 20;
     const offset = q.offset ?? 0;
     const rows: MappingRow[] = await this.dataSource.query(
@@ -69,7 +69,7 @@ export class SlurmMappingsService {
         if (!dto.organisationId || dto.resourceId) {
           throw badRequest('validation_failed', 'An account mapping names an organisationId (and no resourceId).', [{ field: 'organisationId', message: 'organisationId is required for an account mapping' }]);
         }
-        const [org] = await em.query(`SELECT kind FROM organisations WHERE id = $1`, [dto.organisationId]);
+        const [org] = await em.query<Array<{ kind: string }>>(`SELECT kind FROM organisations WHERE id = $1`, [dto.organisationId]);
         if (!org) throw notFound('Organisation');
         if (org.kind !== 'enterprise') throw unprocessable('not_an_enterprise', 'A Slurm account maps to an enterprise organisation.');
       } else {

@@ -109,7 +109,7 @@ export class UsageStore {
   constructor(private readonly access: AccessService) {}
 
   async insert(em: EntityManager, u: NewUsage): Promise<string> {
-    const [row] = await em.query(
+    const [row] = await em.query<Array<{ id: string }>>(
       `INSERT INTO usage_records (resource_id, facility_id, organisation_id, booking_id, starts_at, ends_at, unit, units_used, unit_hours,
                                   source, note, recorded_by, recorded_by_label, recorded_at, supersedes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, round($9::numeric, 4), $10, $11, $12, $13, $14, $15)
@@ -155,8 +155,8 @@ export class UsageStore {
     const matching = where.join(' AND ');
     const listed = f.includeSuperseded ? matching : `${matching} AND ur.superseded_by IS NULL`;
     const from = 'FROM usage_records ur JOIN facilities f ON f.id = ur.facility_id';
-    const [{ total }] = await em.query(`SELECT count(*)::int AS total ${from} WHERE ${listed}`, params);
-    const totals = await em.query(
+    const [{ total }] = await em.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from} WHERE ${listed}`, params);
+    const totals = await em.query<Array<{ unit: string; unit_hours: string; records: number }>>(
       `SELECT ur.unit, sum(ur.unit_hours)::text AS unit_hours, count(*)::int AS records ${from} WHERE ${matching} AND ur.superseded_by IS NULL GROUP BY ur.unit ORDER BY ur.unit`,
       params,
     );
@@ -171,12 +171,12 @@ export class UsageStore {
 
   /** A booking's parties, to check a manual record against it. */
   async findBooking(em: EntityManager, id: string): Promise<{ id: string; resource_id: string; organisation_id: string } | null> {
-    const [row] = await em.query(`SELECT id, resource_id, organisation_id FROM bookings WHERE id = $1`, [id]);
+    const [row] = await em.query<Array<{ id: string; resource_id: string; organisation_id: string }>>(`SELECT id, resource_id, organisation_id FROM bookings WHERE id = $1`, [id]);
     return row ?? null;
   }
 
   async organisationKind(em: EntityManager, id: string): Promise<string | null> {
-    const [row] = await em.query(`SELECT kind FROM organisations WHERE id = $1`, [id]);
+    const [row] = await em.query<Array<{ kind: string }>>(`SELECT kind FROM organisations WHERE id = $1`, [id]);
     return row?.kind ?? null;
   }
 }
