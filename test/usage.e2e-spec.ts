@@ -171,7 +171,13 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(byJob['1020'].ends_at.toISOString()).toBe('2026-11-30T16:30:00.000Z');
 
       const totals = (await usage(compute, { facilityId }).expect(200)).body.totals;
-      expect(totals).toEqual({ unitHours: { core_hour: 81.5333, gpu_hour: 15.4167 }, records: 10 });
+      expect(totals).toEqual(expect.objectContaining({ unitHours: { core_hour: 81.5333, gpu_hour: 15.4167 }, records: 10 }));
+      // per enterprise: the operator sees the GPU and core hours of each (the two SMEs' figures below)
+      const per = Object.fromEntries(totals.byOrganisation.map((o: { organisationId: string }) => [o.organisationId, o]));
+      expect(Object.keys(per).sort()).toEqual([smeOrg, sme2Org].sort());
+      expect(per[smeOrg]).toEqual(expect.objectContaining({ nameZh: '演示·沈阳新材科技有限公司', unitHours: { core_hour: 48.5333, gpu_hour: 10.75 } }));
+      expect(per[sme2Org].unitHours).toEqual({ core_hour: 33, gpu_hour: 4.6667 });
+      expect(per[smeOrg].records + per[sme2Org].records).toBe(10);
       const mine = (await usage(sme, { source: 'import' }).expect(200)).body;
       expect(mine.totals.unitHours).toEqual({ core_hour: 48.5333, gpu_hour: 10.75 });
       expect(mine.items.every((i: { organisationId: string }) => i.organisationId === smeOrg)).toBe(true);
@@ -187,7 +193,7 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(again.status).toBe(201);
       expect(again.body).toEqual(expect.objectContaining({ imported: 0, duplicates: 10, steps: 7, rejected: 6, sha256: first.sha256, unitHours: {} }));
       expect((await t.sql(`SELECT count(*)::int AS n FROM usage_records WHERE source = 'import'`))[0].n).toBe(10);
-      expect((await usage(compute, { facilityId }).expect(200)).body.totals).toEqual({ unitHours: { core_hour: 81.5333, gpu_hour: 15.4167 }, records: 10 });
+      expect((await usage(compute, { facilityId }).expect(200)).body.totals).toEqual(expect.objectContaining({ unitHours: { core_hour: 81.5333, gpu_hour: 15.4167 }, records: 10 }));
       // an overlapping file: two known jobs and one new (1008 has ended meanwhile)
       const overlap = join(work, 'overlap.txt');
       await writeLines(overlap, [
@@ -394,7 +400,7 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
         [1, 2].map((n) => t.http().post(`/api/v1/usage/corrections/${third.body.id}`).set(bearer(compute)).send({ unitHours: 190 + n, note: `race ${n}` })),
       );
       expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
-      expect((await usage(compute, window).expect(200)).body.totals).toEqual({ unitHours: { core_hour: race.find((r) => r.status === 201)!.body.unitHours }, records: 1 });
+      expect((await usage(compute, window).expect(200)).body.totals).toEqual(expect.objectContaining({ unitHours: { core_hour: race.find((r) => r.status === 201)!.body.unitHours }, records: 1 }));
     });
 
     it('refuses bad manual records', async () => {

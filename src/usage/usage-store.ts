@@ -137,7 +137,12 @@ export class UsageStore {
     em: EntityManager,
     auth: AuthUser,
     f: UsageFilters,
-  ): Promise<{ rows: UsageRow[]; total: number; totals: Array<{ unit: string; unit_hours: string; records: number }> }> {
+  ): Promise<{
+    rows: UsageRow[];
+    total: number;
+    totals: Array<{ unit: string; unit_hours: string; records: number }>;
+    byOrganisation: Array<{ organisation_id: string; name_zh: string; name_en: string | null; unit: string; unit_hours: string; records: number }>;
+  }> {
     const scope = this.access.scope(auth, 'usage.read', 1);
     const params = [...scope.params];
     const where = [scope.sql];
@@ -160,13 +165,23 @@ export class UsageStore {
       `SELECT ur.unit, sum(ur.unit_hours)::text AS unit_hours, count(*)::int AS records ${from} WHERE ${matching} AND ur.superseded_by IS NULL GROUP BY ur.unit ORDER BY ur.unit`,
       params,
     );
+    // The same totals per enterprise: "how many GPU and core hours did each enterprise use?"
+    const byOrganisation = await em.query<
+      Array<{ organisation_id: string; name_zh: string; name_en: string | null; unit: string; unit_hours: string; records: number }>
+    >(
+      `SELECT ur.organisation_id, o.name_zh, o.name_en, ur.unit, sum(ur.unit_hours)::text AS unit_hours, count(*)::int AS records
+         ${from} JOIN organisations o ON o.id = ur.organisation_id
+        WHERE ${matching} AND ur.superseded_by IS NULL
+        GROUP BY ur.organisation_id, o.name_zh, o.name_en, ur.unit ORDER BY o.name_zh, ur.organisation_id, ur.unit`,
+      params,
+    );
     const n = params.length;
     const rows: UsageRow[] = await em.query(`${SELECT} WHERE ${listed} ORDER BY ur.starts_at DESC, ur.id LIMIT $${n + 1} OFFSET $${n + 2}`, [
       ...params,
       f.limit,
       f.offset,
     ]);
-    return { rows, total, totals };
+    return { rows, total, totals, byOrganisation };
   }
 
   /** A booking's parties, to check a manual record against it. */

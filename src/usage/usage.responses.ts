@@ -44,10 +44,21 @@ export class UnitHoursTotals {
   @ApiPropertyOptional() run?: number;
 }
 
+/** The totals of one enterprise (the same filters, superseded records excluded). */
+export class UsageOrganisationTotals {
+  @ApiProperty({ format: 'uuid' }) organisationId: string;
+  @ApiProperty() nameZh: string;
+  @ApiProperty({ type: String, nullable: true }) nameEn: string | null;
+  @ApiProperty({ type: UnitHoursTotals }) unitHours: UnitHoursTotals;
+  @ApiProperty({ type: 'integer' }) records: number;
+}
+
 export class UsageTotals {
   @ApiProperty({ type: UnitHoursTotals, description: 'Unit-hours by unit over all matching non-superseded records (not only this page).' })
   unitHours: UnitHoursTotals;
   @ApiProperty({ description: 'How many non-superseded records the totals sum.' }) records: number;
+  @ApiProperty({ type: [UsageOrganisationTotals], description: 'The same totals per enterprise, by Chinese name.' })
+  byOrganisation: UsageOrganisationTotals[];
 }
 
 export class UsagePageResponse {

@@ -7,7 +7,7 @@ import { Actor, actorOf, AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { badRequest, conflict, notFound, unprocessable } from '../common/errors/domain-error';
 import { CorrectUsageDto, CreateUsageDto, UsageQueryDto } from './usage.dto';
-import { UsagePageResponse, UsageRecordResponse } from './usage.responses';
+import { UsageOrganisationTotals, UsagePageResponse, UsageRecordResponse } from './usage.responses';
 import { NewUsage, UsageRow, UsageStore, usageView } from './usage-store';
 
 /** unitsUsed × hours of [start, end) as decimal text, rounded half up to 4 decimals (exact: integer arithmetic on ms). */
@@ -179,7 +179,17 @@ export class UsageService {
   async list(auth: AuthUser, q: UsageQueryDto): Promise<UsagePageResponse> {
     const limit = q.limit ?? 20;
     const offset = q.offset ?? 0;
-    const { rows, total, totals } = await this.store.list(this.dataSource.manager, auth, { ...q, limit, offset });
+    const { rows, total, totals, byOrganisation } = await this.store.list(this.dataSource.manager, auth, { ...q, limit, offset });
+    const perOrganisation = new Map<string, UsageOrganisationTotals>();
+    for (const t of byOrganisation) {
+      let entry = perOrganisation.get(t.organisation_id);
+      if (!entry) {
+        entry = { organisationId: t.organisation_id, nameZh: t.name_zh, nameEn: t.name_en, unitHours: {}, records: 0 };
+        perOrganisation.set(t.organisation_id, entry);
+      }
+      (entry.unitHours as Record<string, number>)[t.unit] = Number(t.unit_hours);
+      entry.records += t.records;
+    }
     return {
       items: rows.map(usageView),
       total,
@@ -188,6 +198,7 @@ export class UsageService {
       totals: {
         unitHours: Object.fromEntries(totals.map((t) => [t.unit, Number(t.unit_hours)])),
         records: totals.reduce((n, t) => n + t.records, 0),
+        byOrganisation: [...perOrganisation.values()],
       },
     };
   }
