@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { Clock } from '../src/common/clock';
 import { SACCT_UPLOAD_DIR } from '../src/usage/usage.controller';
+import { writeSacctFile } from './helpers/sacct-generator';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 
 const SAMPLE = join(__dirname, 'fixtures', 'sacct-sample.txt');
@@ -254,29 +255,25 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(job('2001')).toEqual(expect.objectContaining({ startsAt: '2026-07-01T08:00:00.000Z', localStartsAt: '2026-07-01T10:00:00+02:00' }));
     });
 
-    it('streams a generated 200,000-line file through the API (100,000 jobs, 100,000 steps)', async () => {
+    it('streams a generated 200,000-line file through the API (steps, array tasks, pending, several states)', async () => {
       const big = join(work, 'big.txt');
-      const out = createWriteStream(big);
-      out.write('JobID|User|Account|Partition|Start|End|ElapsedRaw|AllocTRES|State\n');
-      for (let i = 0; i < 100_000; i++) {
-        const id = 5_000_000 + i;
-        const gpu = i % 2 === 0;
-        const line = gpu
-          ? `${id}|u${i % 50}|sme-xincai|gpu-a100|2026-10-01T08:00:00|2026-10-01T09:00:00|3600|cpu=8,gres/gpu=2,node=1|COMPLETED\n${id}.batch||||2026-10-01T08:00:00|2026-10-01T09:00:00|3600|cpu=8,gres/gpu=2|COMPLETED\n`
-          : `${id}|u${i % 50}|sme-qingneng|cpu|2026-10-01T08:00:00|2026-10-01T08:30:00|1800|cpu=16,node=1|FAILED\n${id}.0||||2026-10-01T08:00:00|2026-10-01T08:30:00|1800|cpu=16|FAILED\n`;
-        if (!out.write(line)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
+      const expected = await writeSacctFile(big, { lines: 200_000 });
       const res = await upload(compute, big, { facilityId, cluster: 'lnhpc' });
       expect(res.status).toBe(201);
-      // 50,000 GPU jobs × 2 GPUs × 1 h = 100,000 GPU-hours; 50,000 CPU jobs × 16 cores × 0.5 h = 400,000 core-hours
-      expect(res.body).toEqual(expect.objectContaining({ lines: 200_000, imported: 100_000, steps: 100_000, rejected: 0, duplicates: 0, unitHours: { gpu_hour: 100_000, core_hour: 400_000 } }));
+      // 20,000 blocks of 10 lines (test/helpers/sacct-generator.ts): 6 jobs, 3 steps, 1 pending each;
+      // 4.5 GPU-hours and 9 core-hours each
+      expect(expected).toEqual(expect.objectContaining({ jobs: 120_000, steps: 60_000, pending: 20_000, unitHours: { gpu_hour: 90_000, core_hour: 180_000 } }));
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          lines: 200_000, bytes: expected.bytes, imported: 120_000, steps: 60_000, pending: 20_000, running: 0, zero: 0, rejected: 0, duplicates: 0,
+          unitHours: { gpu_hour: 90_000, core_hour: 180_000 },
+        }),
+      );
       const [row] = await t.sql<{ n: number; gpu: string }>(
         `SELECT count(*)::int AS n, sum(unit_hours) FILTER (WHERE unit = 'gpu_hour')::text AS gpu FROM usage_records WHERE import_id = $1`,
         [res.body.id],
       );
-      expect(row).toEqual({ n: 100_000, gpu: '100000.0000' });
+      expect(row).toEqual({ n: 120_000, gpu: '90000.0000' });
     }, 300_000);
 
     it('imports from the command line as a child process: progress on stderr, JSON on stdout (needs npm run build)', async () => {
