@@ -30,8 +30,7 @@ async function main() {
   if (process.argv[2]) {
     mkdirSync(dirname(process.argv[2]), { recursive: true });
     writeFileSync(process.argv[2], json);
-  }
-  else process.stdout.write(json);
+  } else process.stdout.write(json);
   process.exit(0);
 }
 

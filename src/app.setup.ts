@@ -34,7 +34,12 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   // Swagger UI needs inline styles and data: images; the rest of the API keeps helmet's strict default.
   const docsHeaders = helmet({
     contentSecurityPolicy: {
-      directives: { 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'script-src': ["'self'", "'unsafe-inline'"] },
+      directives: {
+        'upgrade-insecure-requests': null,
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'script-src': ["'self'", "'unsafe-inline'"],
+      },
     },
   });
   app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docsHeaders : apiHeaders)(req, res, next));

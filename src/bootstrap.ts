@@ -43,7 +43,8 @@ export async function startApplication(config: AppConfig, listen = true): Promis
     if (listen) {
       const demo = config.host === undefined && (await seeder.demoAccountsPresent());
       const host = listenHost(config.host, demo);
-      if (demo) log.warn('HOST is unset and the demo accounts (published password) exist: listening on 127.0.0.1 only; set HOST=0.0.0.0 to listen on every interface');
+      if (demo)
+        log.warn('HOST is unset and the demo accounts (published password) exist: listening on 127.0.0.1 only; set HOST=0.0.0.0 to listen on every interface');
       await app.listen(config.port, host);
       const url = `http://localhost:${config.port}`;
       log.log(`listening on ${host}:${config.port} — API docs at ${url}/docs, health at ${url}/health`);

@@ -255,12 +255,14 @@ async function importSacct(
   await createValidationPipe().transform({ facilityId: options.facility, cluster: options.cluster }, { type: 'body', metatype: SacctImportDto });
   const file = path.resolve(options.file);
   if (!existsSync(file)) throw new Error(`no such file: ${file}`);
-  const summary = await ctx.get(SacctImportService).importFile(
-    { kind: 'system', label: 'cli:import-sacct' },
-    null,
-    { facilityId: options.facility, cluster: options.cluster, fileName: path.basename(file), path: file },
-    (lines) => process.stderr.write(`\rimport-sacct: ${lines} lines read`),
-  );
+  const summary = await ctx
+    .get(SacctImportService)
+    .importFile(
+      { kind: 'system', label: 'cli:import-sacct' },
+      null,
+      { facilityId: options.facility, cluster: options.cluster, fileName: path.basename(file), path: file },
+      (lines) => process.stderr.write(`\rimport-sacct: ${lines} lines read`),
+    );
   process.stderr.write(`\nimport-sacct: ${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected\n`);
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   return 0;

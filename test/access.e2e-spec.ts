@@ -68,24 +68,49 @@ describe('access layer, the operator’s view of a booking, and the booking list
     await login();
   }
   async function facility(token: string, body: Record<string, unknown>) {
-    const r = await t.http().post('/api/v1/facilities').set(bearer(token)).send({
-      nameZh: '测试·权限设施', nameEn: 'Test access facility', address: '测试路1号', directions: ['new_materials'], stages: ['pilot_maturation'], ...body,
-    });
+    const r = await t
+      .http()
+      .post('/api/v1/facilities')
+      .set(bearer(token))
+      .send({
+        nameZh: '测试·权限设施',
+        nameEn: 'Test access facility',
+        address: '测试路1号',
+        directions: ['new_materials'],
+        stages: ['pilot_maturation'],
+        ...body,
+      });
     if (r.status !== 201) throw new Error(`facility: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.id as string;
   }
   async function resource(token: string, facilityId: string) {
-    const r = await t.http().post('/api/v1/resources').set(bearer(token)).send({
-      facilityId, nameZh: '测试·权限设备', nameEn: 'Test access equipment', mode: 'exclusive', unit: 'hour', leadTimeMinutes: 0, horizonDays: 60,
-      minDurationMinutes: 60, maxDurationMinutes: 600, approvalRequired: true, pricePerUnitHourFen: 10_000,
-      openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
-    });
+    const r = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(token))
+      .send({
+        facilityId,
+        nameZh: '测试·权限设备',
+        nameEn: 'Test access equipment',
+        mode: 'exclusive',
+        unit: 'hour',
+        leadTimeMinutes: 0,
+        horizonDays: 60,
+        minDurationMinutes: 60,
+        maxDurationMinutes: 600,
+        approvalRequired: true,
+        pricePerUnitHourFen: 10_000,
+        openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
+      });
     if (r.status !== 201) throw new Error(`resource: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.id as string;
   }
   /** Books, then moves the clock one minute on, so that every booking has its own createdAt. */
   async function book(token: string, resourceId: string, from: string, to: string, extra: Record<string, unknown> = {}): Promise<Item> {
-    const r = await t.http().post('/api/v1/bookings').set(bearer(token))
+    const r = await t
+      .http()
+      .post('/api/v1/bookings')
+      .set(bearer(token))
       .send({ resourceId, startsAt: sh(from), endsAt: sh(to), stage: 'pilot_maturation', purpose: '权限测试 access test', ...extra });
     if (r.status !== 201) throw new Error(`booking: ${r.status} ${JSON.stringify(r.body)}`);
     t.app.get(Clock).advance(60_000);
@@ -177,7 +202,10 @@ describe('access layer, the operator’s view of a booking, and the booking list
       const access = t.app.get(AccessService);
       for (const name of ['sme', 'sme2', 'operator', 'dalian', 'official']) {
         const scope = access.scope(who[name], 'booking.read');
-        const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${scope.sql}`, scope.params);
+        const [{ n }] = await t.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${scope.sql}`,
+          scope.params,
+        );
         const token = { sme, sme2, operator, dalian, official }[name]!;
         expect((await list('', token)).total).toBe(n);
       }

@@ -34,16 +34,35 @@ describe('booking timing (issue 14)', () => {
     [operator, sme] = await Promise.all([t.login('operator@demo.local'), t.login('sme@demo.local')]);
   }
   const book = (token: string, body: Record<string, unknown>) =>
-    t.http().post('/api/v1/bookings').set(bearer(token)).send({ stage: 'pilot_maturation', purpose: '时间规则 timing', ...body });
+    t
+      .http()
+      .post('/api/v1/bookings')
+      .set(bearer(token))
+      .send({ stage: 'pilot_maturation', purpose: '时间规则 timing', ...body });
   const act = (token: string, id: string, action: string, body?: unknown) => {
     const req = t.http().post(`/api/v1/bookings/${id}/${action}`).set(bearer(token));
     return body === undefined ? req : req.send(body as object);
   };
   async function createResource(body: Record<string, unknown>): Promise<string> {
-    const res = await t.http().post('/api/v1/resources').set(bearer(operator)).send({
-      facilityId, nameZh: '测试·计时台', nameEn: 'Test timing bench', mode: 'exclusive', unit: 'hour', minDurationMinutes: 60, maxDurationMinutes: 480,
-      leadTimeMinutes: 60, horizonDays: 60, approvalRequired: true, pricePerUnitHourFen: 10_000, openingHours: allWeek, ...body,
-    });
+    const res = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(operator))
+      .send({
+        facilityId,
+        nameZh: '测试·计时台',
+        nameEn: 'Test timing bench',
+        mode: 'exclusive',
+        unit: 'hour',
+        minDurationMinutes: 60,
+        maxDurationMinutes: 480,
+        leadTimeMinutes: 60,
+        horizonDays: 60,
+        approvalRequired: true,
+        pricePerUnitHourFen: 10_000,
+        openingHours: allWeek,
+        ...body,
+      });
     if (res.status !== 201) throw new Error(`resource: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id;
   }
@@ -53,10 +72,19 @@ describe('booking timing (issue 14)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await setNow(NOW);
-    const facility = await t.http().post('/api/v1/facilities').set(bearer(operator)).send({
-      kind: 'pilot_platform', nameZh: '测试·计时中试基地', nameEn: 'Test Timing Pilot Base', cityCode: '210100',
-      address: '沈阳市测试路14号', directions: ['new_materials'], stages: ['pilot_maturation'],
-    });
+    const facility = await t
+      .http()
+      .post('/api/v1/facilities')
+      .set(bearer(operator))
+      .send({
+        kind: 'pilot_platform',
+        nameZh: '测试·计时中试基地',
+        nameEn: 'Test Timing Pilot Base',
+        cityCode: '210100',
+        address: '沈阳市测试路14号',
+        directions: ['new_materials'],
+        stages: ['pilot_maturation'],
+      });
     expect(facility.status).toBe(201);
     facilityId = facility.body.id;
     bench = await createResource({});
@@ -94,7 +122,12 @@ describe('booking timing (issue 14)', () => {
       expectProblem(await t.http().get('/api/v1/availability').query({ to: bad }), 400, 'validation_failed');
       expectProblem(await t.http().get('/api/v1/bookings').query({ from: bad }).set(bearer(sme)), 400, 'validation_failed');
       expectProblem(await t.http().get(`/api/v1/resources/${bench}/maintenance`).query({ to: '2030-01-08T24:00:00+08:00' }), 400, 'validation_failed');
-      const maintenance = (body: Record<string, unknown>) => t.http().post(`/api/v1/resources/${bench}/maintenance`).set(bearer(operator)).send({ reason: '检修', ...body });
+      const maintenance = (body: Record<string, unknown>) =>
+        t
+          .http()
+          .post(`/api/v1/resources/${bench}/maintenance`)
+          .set(bearer(operator))
+          .send({ reason: '检修', ...body });
       const refused = expectProblem(await maintenance({ startsAt: bad, endsAt: '2027-03-01T18:00:00+08:00' }), 400, 'validation_failed');
       expect(refused.errors).toEqual([expect.objectContaining({ field: 'startsAt' })]);
       expectProblem(await maintenance({ startsAt: '2030-06-31T08:00:00+08:00', endsAt: '2030-07-01T18:00:00+08:00' }), 400, 'validation_failed');
@@ -143,7 +176,9 @@ describe('booking timing (issue 14)', () => {
       const done = await act(operator, twoDaysAhead, 'check-out', { note: '样件已取走 samples collected' });
       expect(done.status).toBe(200);
       expect(done.body.state).toBe('completed');
-      const [audit] = await t.sql<{ data: Record<string, unknown> }>(`SELECT data FROM audit_entries WHERE entity_id = $1 AND action = 'booking.checked_out'`, [twoDaysAhead]);
+      const [audit] = await t.sql<{ data: Record<string, unknown> }>(`SELECT data FROM audit_entries WHERE entity_id = $1 AND action = 'booking.checked_out'`, [
+        twoDaysAhead,
+      ]);
       expect(audit.data).toEqual(expect.objectContaining({ note: '样件已取走 samples collected', from: 'in_use', to: 'completed' }));
     });
 
@@ -191,7 +226,11 @@ describe('booking timing (issue 14)', () => {
       }
       // and the triggers use it too: maintenance over the held booking is refused
       expectProblem(
-        await t.http().post(`/api/v1/resources/${bench}/maintenance`).set(bearer(operator)).send({ startsAt: sh('2030-01-11T10:00'), endsAt: sh('2030-01-11T12:00'), reason: '检修' }),
+        await t
+          .http()
+          .post(`/api/v1/resources/${bench}/maintenance`)
+          .set(bearer(operator))
+          .send({ startsAt: sh('2030-01-11T10:00'), endsAt: sh('2030-01-11T12:00'), reason: '检修' }),
         409,
         'maintenance_overlaps_bookings',
       );
@@ -204,7 +243,13 @@ describe('booking timing (issue 14)', () => {
       expect(res.body.slotMinutes).toBe(15);
       for (const slotMinutes of [0, 7, 1441, 25, 1.5, '15']) {
         const bad = await t.http().post('/api/v1/resources').set(bearer(operator)).send({
-          facilityId, nameZh: '测试·坏粒度', nameEn: 'Test bad grain', mode: 'exclusive', unit: 'hour', pricePerUnitHourFen: 100, slotMinutes,
+          facilityId,
+          nameZh: '测试·坏粒度',
+          nameEn: 'Test bad grain',
+          mode: 'exclusive',
+          unit: 'hour',
+          pricePerUnitHourFen: 100,
+          slotMinutes,
         });
         expect([slotMinutes, expectProblem(bad, 400, 'validation_failed').errors?.[0].field]).toEqual([slotMinutes, 'slotMinutes']);
       }
@@ -220,23 +265,41 @@ describe('booking timing (issue 14)', () => {
       expect(windows[0].localStartsAt).toBe('2030-01-07T09:00:00+08:00');
       expect(windows[0].longestBookingMinutes).toBe(480);
       t.app.get(Clock).advance(45_000); // the request comes 45 s later
-      const res = await book(sme, { resourceId: bench, startsAt: windows[0].startsAt, endsAt: new Date(Date.parse(windows[0].startsAt) + 480 * MIN).toISOString() });
+      const res = await book(sme, {
+        resourceId: bench,
+        startsAt: windows[0].startsAt,
+        endsAt: new Date(Date.parse(windows[0].startsAt) + 480 * MIN).toISOString(),
+      });
       expect(res.status).toBe(201);
       await act(sme, res.body.id, 'cancel');
       await setNow(NOW);
     });
 
     it('aligns on the grain of the facility’s local day, also at a half-hour offset', async () => {
-      const india = await t.http().post('/api/v1/facilities').set(bearer(operator)).send({
-        kind: 'verification_centre', nameZh: '测试·班加罗尔合作实验室', nameEn: 'Test Bengaluru partner lab', cityCode: '210100',
-        address: '沈阳市测试路15号 (Bengaluru partner)', directions: ['life_health'], stages: ['lab_validation'], timeZone: 'Asia/Calcutta',
-      });
+      const india = await t
+        .http()
+        .post('/api/v1/facilities')
+        .set(bearer(operator))
+        .send({
+          kind: 'verification_centre',
+          nameZh: '测试·班加罗尔合作实验室',
+          nameEn: 'Test Bengaluru partner lab',
+          cityCode: '210100',
+          address: '沈阳市测试路15号 (Bengaluru partner)',
+          directions: ['life_health'],
+          stages: ['lab_validation'],
+          timeZone: 'Asia/Calcutta',
+        });
       expect(india.status).toBe(201);
       const lab = await createResource({ facilityId: india.body.id, nameZh: '测试·印度台', nameEn: 'Test India bench', leadTimeMinutes: 0, slotMinutes: 60 });
       const { windows } = await availability(lab);
       // now is 07:30 in India (UTC+05:30): + 1 min margin → 07:31 → 08:00 local on the hourly grid (not 08:30 as in UTC)
       expect(windows[0].localStartsAt).toBe('2030-01-07T08:00:00+05:30');
-      const res = await book(sme, { resourceId: lab, startsAt: windows[0].startsAt, endsAt: new Date(Date.parse(windows[0].startsAt) + windows[0].longestBookingMinutes * MIN).toISOString() });
+      const res = await book(sme, {
+        resourceId: lab,
+        startsAt: windows[0].startsAt,
+        endsAt: new Date(Date.parse(windows[0].startsAt) + windows[0].longestBookingMinutes * MIN).toISOString(),
+      });
       expect(res.status).toBe(201);
     });
 
@@ -253,32 +316,64 @@ describe('booking timing (issue 14)', () => {
 
     it('drops windows shorter than the minimum duration and says the longest booking each allows', async () => {
       const press = await createResource({
-        nameZh: '测试·短窗压机', nameEn: 'Test short-window press', leadTimeMinutes: 0, minDurationMinutes: 90, maxDurationMinutes: 240, slotMinutes: 30,
-        openingHours: [{ weekday: 2, opens: '08:10', closes: '09:50' }, { weekday: 2, opens: '10:00', closes: '11:20' }, { weekday: 2, opens: '13:00', closes: '23:00' }],
+        nameZh: '测试·短窗压机',
+        nameEn: 'Test short-window press',
+        leadTimeMinutes: 0,
+        minDurationMinutes: 90,
+        maxDurationMinutes: 240,
+        slotMinutes: 30,
+        openingHours: [
+          { weekday: 2, opens: '08:10', closes: '09:50' },
+          { weekday: 2, opens: '10:00', closes: '11:20' },
+          { weekday: 2, opens: '13:00', closes: '23:00' },
+        ],
       });
       const { windows } = await availability(press, { from: sh('2030-01-08T00:00'), to: sh('2030-01-09T00:00') });
       // 08:10–09:50 → 08:30–09:50 (80 min < 90): dropped; 10:00–11:20 (80 min): dropped; 13:00–23:00: 600 min, at most 240
-      expect(windows.map((w) => [w.localStartsAt.slice(11, 16), w.localEndsAt.slice(11, 16), w.hours, w.longestBookingMinutes])).toEqual([['13:00', '23:00', 10, 240]]);
+      expect(windows.map((w) => [w.localStartsAt.slice(11, 16), w.localEndsAt.slice(11, 16), w.hours, w.longestBookingMinutes])).toEqual([
+        ['13:00', '23:00', 10, 240],
+      ]);
       const pooled = await createResource({
-        nameZh: '测试·长窗池', nameEn: 'Test long-window pool', mode: 'pooled', capacity: 4, unit: 'gpu_hour', leadTimeMinutes: 0, minDurationMinutes: 60, maxDurationMinutes: 480,
+        nameZh: '测试·长窗池',
+        nameEn: 'Test long-window pool',
+        mode: 'pooled',
+        capacity: 4,
+        unit: 'gpu_hour',
+        leadTimeMinutes: 0,
+        minDurationMinutes: 60,
+        maxDurationMinutes: 480,
         horizonDays: 3,
       });
       const long = await availability(pooled, { units: 2 });
       // one window from 10:15 (now + 1 min margin, on the grain) to the horizon (3 days), but no booking may exceed 8 hours
       expect(long.windows).toHaveLength(1);
-      expect(long.windows[0]).toEqual(expect.objectContaining({ localStartsAt: '2030-01-07T10:15:00+08:00', hours: 71.75, longestBookingMinutes: 480, freeUnits: 4 }));
+      expect(long.windows[0]).toEqual(
+        expect.objectContaining({ localStartsAt: '2030-01-07T10:15:00+08:00', hours: 71.75, longestBookingMinutes: 480, freeUnits: 4 }),
+      );
       const nearHorizon = await availability(pooled, { from: new Date(Date.parse(NOW) + 3 * DAY - 100 * MIN).toISOString() });
       expect(nearHorizon.windows[0].longestBookingMinutes).toBe(90); // from 08:20 → 08:30 on the grain; the horizon is at 10:00
     });
 
     it('compares minHours with what can be booked: the maximum and minimum durations', async () => {
       const short = await createResource({ nameZh: '测试·四小时台', nameEn: 'Test four-hour bench', leadTimeMinutes: 0, maxDurationMinutes: 240 });
-      const long = await createResource({ nameZh: '测试·整日台', nameEn: 'Test whole-day bench', leadTimeMinutes: 0, minDurationMinutes: 1440, maxDurationMinutes: 2880 });
+      const long = await createResource({
+        nameZh: '测试·整日台',
+        nameEn: 'Test whole-day bench',
+        leadTimeMinutes: 0,
+        minDurationMinutes: 1440,
+        maxDurationMinutes: 2880,
+      });
       const search = async (minHours?: number) =>
-        ((await t.http().get('/api/v1/availability').query({ facilityId, limit: 50, ...(minHours ? { minHours } : {}) }).expect(200)).body.items as Array<{
+        (
+          await t
+            .http()
+            .get('/api/v1/availability')
+            .query({ facilityId, limit: 50, ...(minHours ? { minHours } : {}) })
+            .expect(200)
+        ).body.items as Array<{
           resource: { id: string };
           windows: Window[];
-        }>);
+        }>;
       const eight = await search(8);
       expect(eight.map((i) => i.resource.id)).not.toContain(short); // free for days, but at most 4 h per booking
       expect(eight.map((i) => i.resource.id)).not.toContain(long); // an 8-hour booking is too short for it
@@ -306,7 +401,11 @@ describe('every demo resource: the first window availability returns can be book
     const token = await t.login(email);
     const list = await t.http().get('/api/v1/resources').query({ limit: 200 }).expect(200);
     const resources = list.body.items as Array<{
-      id: string; nameEn: string; mode: string; minDurationMinutes: number; maxUnitHoursPer30Days: number | null;
+      id: string;
+      nameEn: string;
+      mode: string;
+      minDurationMinutes: number;
+      maxUnitHoursPer30Days: number | null;
     }>;
     expect(resources.length).toBeGreaterThanOrEqual(165);
     const failures: string[] = [];
@@ -314,7 +413,13 @@ describe('every demo resource: the first window availability returns can be book
       t.app.get(Clock).freeze(now);
       let { windows } = (await t.http().get(`/api/v1/resources/${r.id}/availability`).expect(200)).body as { windows: Window[] };
       if (windows.length === 0) {
-        windows = (await t.http().get(`/api/v1/resources/${r.id}/availability`).query({ to: new Date(Date.parse(now) + 92 * DAY).toISOString() }).expect(200)).body.windows;
+        windows = (
+          await t
+            .http()
+            .get(`/api/v1/resources/${r.id}/availability`)
+            .query({ to: new Date(Date.parse(now) + 92 * DAY).toISOString() })
+            .expect(200)
+        ).body.windows;
       }
       if (windows.length === 0) {
         failures.push(`${r.nameEn}: no window`);
@@ -325,10 +430,18 @@ describe('every demo resource: the first window availability returns can be book
       const fitsQuota = r.maxUnitHoursPer30Days === null || (units * w.longestBookingMinutes) / 60 <= r.maxUnitHoursPer30Days;
       const minutes = fitsQuota ? w.longestBookingMinutes : r.minDurationMinutes;
       t.app.get(Clock).advance(20_000); // sent 20 s after asking
-      const res = await t.http().post('/api/v1/bookings').set(bearer(token)).send({
-        resourceId: r.id, startsAt: w.startsAt, endsAt: new Date(Date.parse(w.startsAt) + minutes * MIN).toISOString(),
-        ...(r.mode === 'pooled' ? { units } : {}), stage: 'pilot_maturation', purpose: '演示目录全量预约 every demo resource',
-      });
+      const res = await t
+        .http()
+        .post('/api/v1/bookings')
+        .set(bearer(token))
+        .send({
+          resourceId: r.id,
+          startsAt: w.startsAt,
+          endsAt: new Date(Date.parse(w.startsAt) + minutes * MIN).toISOString(),
+          ...(r.mode === 'pooled' ? { units } : {}),
+          stage: 'pilot_maturation',
+          purpose: '演示目录全量预约 every demo resource',
+        });
       if (res.status !== 201) failures.push(`${r.nameEn} ${w.localStartsAt} +${minutes} min: ${res.status} ${res.body.code} ${res.body.detail}`);
     }
     expect(failures).toEqual([]);
@@ -369,14 +482,22 @@ describe('the README example session, at any hour of the day', () => {
     const START = FOUND.items[0].windows[0].startsAt as string;
     const END = new Date(Date.parse(START) + 8 * 3600e3).toISOString();
     clock.advance(5_000);
-    const BOOKING = await t.http().post(`${api}/bookings`).set(bearer(SME)).set('Idempotency-Key', randomUUID())
+    const BOOKING = await t
+      .http()
+      .post(`${api}/bookings`)
+      .set(bearer(SME))
+      .set('Idempotency-Key', randomUUID())
       .send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'pilot_maturation', purpose: '5 m3 scale-up' });
     expect([BOOKING.status, BOOKING.body.code]).toEqual([201, undefined]);
     expect(BOOKING.body.state).toBe('pending');
     const ID = BOOKING.body.id;
 
     // a second SME can never take the same window
-    const second = await t.http().post(`${api}/bookings`).set(bearer(SME2)).send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'lab_validation', purpose: 'same slot' });
+    const second = await t
+      .http()
+      .post(`${api}/bookings`)
+      .set(bearer(SME2))
+      .send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'lab_validation', purpose: 'same slot' });
     expectProblem(second, 409, 'slot_taken');
 
     // the operator sees the request and approves it; the SME sees it approved

@@ -21,19 +21,44 @@ describe('booking engine', () => {
 
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
   const book = (token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    t.http().post('/api/v1/bookings').set(bearer(token)).set(headers).send({ stage: 'pilot_maturation', purpose: '中试验证 pilot run', ...body });
-  const at = (resourceId: string, from: string, to: string, extra: Record<string, unknown> = {}) => ({ resourceId, startsAt: sh(from), endsAt: sh(to), ...extra });
+    t
+      .http()
+      .post('/api/v1/bookings')
+      .set(bearer(token))
+      .set(headers)
+      .send({ stage: 'pilot_maturation', purpose: '中试验证 pilot run', ...body });
+  const at = (resourceId: string, from: string, to: string, extra: Record<string, unknown> = {}) => ({
+    resourceId,
+    startsAt: sh(from),
+    endsAt: sh(to),
+    ...extra,
+  });
   const act = (token: string, id: string, action: string, body: Record<string, unknown> = {}) =>
     t.http().post(`/api/v1/bookings/${id}/${action}`).set(bearer(token)).send(body);
 
   async function createResource(body: Record<string, unknown>, fid = facilityId): Promise<string> {
-    const res = await t.http().post('/api/v1/resources').set(bearer(operator)).send({
-      facilityId: fid, nameZh: '测试设备', nameEn: 'Test equipment', mode: 'exclusive', unit: 'hour',
-      minDurationMinutes: 60, maxDurationMinutes: 480, leadTimeMinutes: 60, horizonDays: 30,
-      bufferBeforeMinutes: 0, bufferAfterMinutes: 0, approvalRequired: true, pricePerUnitHourFen: 10_000, smeDiscountPercent: 20,
-      openingHours: [...weekdays('08:00', '12:00'), ...weekdays('13:00', '18:00')],
-      ...body,
-    });
+    const res = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(operator))
+      .send({
+        facilityId: fid,
+        nameZh: '测试设备',
+        nameEn: 'Test equipment',
+        mode: 'exclusive',
+        unit: 'hour',
+        minDurationMinutes: 60,
+        maxDurationMinutes: 480,
+        leadTimeMinutes: 60,
+        horizonDays: 30,
+        bufferBeforeMinutes: 0,
+        bufferAfterMinutes: 0,
+        approvalRequired: true,
+        pricePerUnitHourFen: 10_000,
+        smeDiscountPercent: 20,
+        openingHours: [...weekdays('08:00', '12:00'), ...weekdays('13:00', '18:00')],
+        ...body,
+      });
     if (res.status !== 201) throw new Error(`resource: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id;
   }
@@ -47,20 +72,42 @@ describe('booking engine', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await setNow(NOW);
-    const facility = await t.http().post('/api/v1/facilities').set(bearer(operator)).send({
-      kind: 'pilot_platform', nameZh: '测试·预约引擎中试基地', nameEn: 'Test Booking Engine Pilot Base', cityCode: '211400',
-      address: '葫芦岛市测试路1号', directions: ['new_materials'], stages: ['pilot_maturation', 'industrialisation'],
-    });
+    const facility = await t
+      .http()
+      .post('/api/v1/facilities')
+      .set(bearer(operator))
+      .send({
+        kind: 'pilot_platform',
+        nameZh: '测试·预约引擎中试基地',
+        nameEn: 'Test Booking Engine Pilot Base',
+        cityCode: '211400',
+        address: '葫芦岛市测试路1号',
+        directions: ['new_materials'],
+        stages: ['pilot_maturation', 'industrialisation'],
+      });
     expect(facility.status).toBe(201);
     facilityId = facility.body.id;
     bench = await createResource({ nameZh: '测试·电堆测试台', nameEn: 'Test stack bench', bufferBeforeMinutes: 30, bufferAfterMinutes: 30 });
     nightLine = await createResource({
-      nameZh: '测试·夜班挤出线', nameEn: 'Test night extrusion line', approvalRequired: false, leadTimeMinutes: 0,
-      openingHours: [{ weekday: 5, opens: '20:00', closes: '24:00' }, { weekday: 6, opens: '00:00', closes: '08:00' }],
+      nameZh: '测试·夜班挤出线',
+      nameEn: 'Test night extrusion line',
+      approvalRequired: false,
+      leadTimeMinutes: 0,
+      openingHours: [
+        { weekday: 5, opens: '20:00', closes: '24:00' },
+        { weekday: 6, opens: '00:00', closes: '08:00' },
+      ],
     });
     pool = await createResource({
-      nameZh: '测试·GPU池', nameEn: 'Test GPU pool', mode: 'pooled', capacity: 8, unit: 'gpu_hour', leadTimeMinutes: 0,
-      approvalRequired: false, pricePerUnitHourFen: 1200, smeDiscountPercent: 0,
+      nameZh: '测试·GPU池',
+      nameEn: 'Test GPU pool',
+      mode: 'pooled',
+      capacity: 8,
+      unit: 'gpu_hour',
+      leadTimeMinutes: 0,
+      approvalRequired: false,
+      pricePerUnitHourFen: 1200,
+      smeDiscountPercent: 0,
       openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
       maxDurationMinutes: 7 * 24 * 60,
     });
@@ -72,11 +119,18 @@ describe('booking engine', () => {
     it('creates a pending booking with its price (SME discount applied) and an audit entry', async () => {
       const res = await book(sme, at(bench, '2030-01-08T09:00', '2030-01-08T11:00'));
       expect(res.status).toBe(201);
-      expect(res.body).toEqual(expect.objectContaining({
-        state: 'pending', units: 1, startsAt: '2030-01-08T01:00:00.000Z', endsAt: '2030-01-08T03:00:00.000Z',
-        localStartsAt: '2030-01-08T09:00:00+08:00', blockedFrom: '2030-01-08T00:30:00.000Z', blockedUntil: '2030-01-08T03:30:00.000Z',
-        price: { fen: 16_000, listFen: 20_000, discountPercent: 20, currency: 'CNY' },
-      }));
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          state: 'pending',
+          units: 1,
+          startsAt: '2030-01-08T01:00:00.000Z',
+          endsAt: '2030-01-08T03:00:00.000Z',
+          localStartsAt: '2030-01-08T09:00:00+08:00',
+          blockedFrom: '2030-01-08T00:30:00.000Z',
+          blockedUntil: '2030-01-08T03:30:00.000Z',
+          price: { fen: 16_000, listFen: 20_000, discountPercent: 20, currency: 'CNY' },
+        }),
+      );
       const audit = await t.sql(`SELECT action, data FROM audit_entries WHERE entity_id = $1`, [res.body.id]);
       expect(audit).toEqual([expect.objectContaining({ action: 'booking.requested' })]);
     });
@@ -112,7 +166,13 @@ describe('booking engine', () => {
       for (const email of ['operator@demo.local', 'official@demo.local', 'admin@demo.local']) {
         expectProblem(await book(await t.login(email), at(bench, '2030-01-09T15:00', '2030-01-09T16:00')), 403);
       }
-      expectProblem(await t.http().post('/api/v1/bookings').send(at(bench, '2030-01-09T15:00', '2030-01-09T16:00')), 401);
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/bookings')
+          .send(at(bench, '2030-01-09T15:00', '2030-01-09T16:00')),
+        401,
+      );
     });
   });
 
@@ -161,12 +221,25 @@ describe('booking engine', () => {
     });
 
     it('outside_opening_hours in a non-default time zone', async () => {
-      const berlin = await t.http().post('/api/v1/facilities').set(bearer(operator)).send({
-        kind: 'verification_centre', nameZh: '测试·柏林合作实验室', nameEn: 'Test Berlin partner lab', cityCode: '210100',
-        address: '沈阳市测试路2号 (Berlin partner)', directions: ['life_health'], stages: ['lab_validation'], timeZone: 'Europe/Berlin',
-      });
+      const berlin = await t
+        .http()
+        .post('/api/v1/facilities')
+        .set(bearer(operator))
+        .send({
+          kind: 'verification_centre',
+          nameZh: '测试·柏林合作实验室',
+          nameEn: 'Test Berlin partner lab',
+          cityCode: '210100',
+          address: '沈阳市测试路2号 (Berlin partner)',
+          directions: ['life_health'],
+          stages: ['lab_validation'],
+          timeZone: 'Europe/Berlin',
+        });
       expect(berlin.status).toBe(201);
-      const lab = await createResource({ nameZh: '测试·柏林光谱仪', nameEn: 'Test Berlin spectrometer', leadTimeMinutes: 0, openingHours: weekdays('09:00', '17:00') }, berlin.body.id);
+      const lab = await createResource(
+        { nameZh: '测试·柏林光谱仪', nameEn: 'Test Berlin spectrometer', leadTimeMinutes: 0, openingHours: weekdays('09:00', '17:00') },
+        berlin.body.id,
+      );
       // 09:00–10:00 in Berlin (UTC+1 in January) is 16:00–17:00 in Shanghai
       const inBerlin = await book(sme2, { resourceId: lab, startsAt: '2030-01-08T09:00:00+01:00', endsAt: '2030-01-08T10:00:00+01:00' });
       expect(inBerlin.status).toBe(201);
@@ -176,7 +249,10 @@ describe('booking engine', () => {
     });
 
     it('in_maintenance: the window must not meet a maintenance window (half-open)', async () => {
-      const m = await t.http().post(`/api/v1/resources/${bench}/maintenance`).set(bearer(operator))
+      const m = await t
+        .http()
+        .post(`/api/v1/resources/${bench}/maintenance`)
+        .set(bearer(operator))
         .send({ startsAt: sh('2030-01-16T08:00'), endsAt: sh('2030-01-16T10:00'), reason: '年度校准 annual calibration' });
       expect(m.status).toBe(201);
       await rule(at(bench, '2030-01-16T09:59', '2030-01-16T10:59'), 'in_maintenance');
@@ -200,7 +276,11 @@ describe('booking engine', () => {
       // the pool holds 5 units 10:00–13:00 on the 8th (booked above)
       const shrink = expectProblem(await t.http().patch(`/api/v1/resources/${pool}`).set(bearer(operator)).send({ capacity: 4 }), 409, 'capacity_below_holds');
       expect(shrink).toEqual(expect.objectContaining({ peakHeldUnits: 5, capacity: 4 }));
-      expectProblem(await t.http().patch(`/api/v1/resources/${bench}`).set(bearer(operator)).send({ mode: 'pooled', capacity: 2 }), 409, 'resource_mode_in_use');
+      expectProblem(
+        await t.http().patch(`/api/v1/resources/${bench}`).set(bearer(operator)).send({ mode: 'pooled', capacity: 2 }),
+        409,
+        'resource_mode_in_use',
+      );
       const grow = await t.http().patch(`/api/v1/resources/${pool}`).set(bearer(operator)).send({ capacity: 9 });
       expect(grow.status).toBe(200);
       expect((await t.http().patch(`/api/v1/resources/${pool}`).set(bearer(operator)).send({ capacity: 8 })).status).toBe(200);
@@ -246,7 +326,12 @@ describe('booking engine', () => {
       const res = await book(sme2, at(bench, '2030-01-14T13:30', '2030-01-14T14:30'));
       const body = expectProblem(res, 409, 'slot_taken');
       expect((body as unknown as { conflicts: unknown[] }).conflicts).toEqual([
-        { startsAt: '2030-01-14T05:00:00.000Z', endsAt: '2030-01-14T06:00:00.000Z', blockedFrom: '2030-01-14T04:30:00.000Z', blockedUntil: '2030-01-14T06:30:00.000Z' },
+        {
+          startsAt: '2030-01-14T05:00:00.000Z',
+          endsAt: '2030-01-14T06:00:00.000Z',
+          blockedFrom: '2030-01-14T04:30:00.000Z',
+          blockedUntil: '2030-01-14T06:30:00.000Z',
+        },
       ]);
       expect(res.text).not.toMatch(/沈阳新材|organisation/i);
     });
@@ -275,7 +360,10 @@ describe('booking engine', () => {
         const tokens = [sme, sme2];
         const results = await Promise.all(
           Array.from({ length: 50 }, (_, i) =>
-            (i % 2 ? second : t).http().post('/api/v1/bookings').set(bearer(tokens[i % 2]))
+            (i % 2 ? second : t)
+              .http()
+              .post('/api/v1/bookings')
+              .set(bearer(tokens[i % 2]))
               .send({ ...at(target, '2030-01-15T09:00', '2030-01-15T11:00'), stage: 'lab_validation', purpose: `race ${i}` }),
           ),
         );
@@ -291,11 +379,17 @@ describe('booking engine', () => {
 
     it('never holds more than the pool capacity under 50 simultaneous random requests', async () => {
       const gpus = await createResource({
-        nameZh: '测试·并发GPU池', nameEn: 'Test concurrent GPU pool', mode: 'pooled', capacity: 16, unit: 'gpu_hour', leadTimeMinutes: 0,
-        approvalRequired: false, openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
+        nameZh: '测试·并发GPU池',
+        nameEn: 'Test concurrent GPU pool',
+        mode: 'pooled',
+        capacity: 16,
+        unit: 'gpu_hour',
+        leadTimeMinutes: 0,
+        approvalRequired: false,
+        openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
       });
       let seed = 42;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, i) => {
           const startHour = Math.floor(random() * 8);
@@ -327,7 +421,9 @@ describe('booking engine', () => {
     let slot = 0;
     beforeAll(async () => {
       lifeBench = await createResource({
-        nameZh: '测试·生命周期台', nameEn: 'Test life-cycle bench', leadTimeMinutes: 0,
+        nameZh: '测试·生命周期台',
+        nameEn: 'Test life-cycle bench',
+        leadTimeMinutes: 0,
         openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
       });
     });
@@ -343,7 +439,9 @@ describe('booking engine', () => {
     it('pending → approved → in_use → completed, stamping who and when, one audit entry each', async () => {
       const approved = await act(operator, id, 'approve', { reason: '资料齐全' });
       expect(approved.status).toBe(200);
-      expect(approved.body).toEqual(expect.objectContaining({ state: 'approved', decisionReason: '资料齐全', decidedAt: new Date(NOW).toISOString(), version: 1 }));
+      expect(approved.body).toEqual(
+        expect.objectContaining({ state: 'approved', decisionReason: '资料齐全', decidedAt: new Date(NOW).toISOString(), version: 1 }),
+      );
       const booking = await t.http().get(`/api/v1/bookings/${id}`).set(bearer(sme)).expect(200);
       await setNow(booking.body.startsAt);
       expect((await act(operator, id, 'check-in')).body.state).toBe('in_use');
@@ -368,7 +466,9 @@ describe('booking engine', () => {
 
     it('needs a reason to reject', async () => {
       expectProblem(await act(operator, id, 'reject'), 400, 'validation_failed');
-      expect((await act(operator, id, 'reject', { reason: '不符合安全要求' })).body).toEqual(expect.objectContaining({ state: 'rejected', decisionReason: '不符合安全要求' }));
+      expect((await act(operator, id, 'reject', { reason: '不符合安全要求' })).body).toEqual(
+        expect.objectContaining({ state: 'rejected', decisionReason: '不符合安全要求' }),
+      );
     });
 
     it('lets the owner cancel before the start but not after; the operator may cancel approved bookings', async () => {
@@ -455,7 +555,11 @@ describe('booking engine', () => {
       const ops = await t.http().get(`/api/v1/bookings?facilityId=${facilityId}&limit=1`).set(bearer(operator)).expect(200);
       const [{ n: facilityTotal }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE facility_id = $1`, [facilityId]);
       expect(ops.body.total).toBe(facilityTotal);
-      const official = await t.http().get('/api/v1/bookings?limit=1').set(bearer(await t.login('official@demo.local'))).expect(200);
+      const official = await t
+        .http()
+        .get('/api/v1/bookings?limit=1')
+        .set(bearer(await t.login('official@demo.local')))
+        .expect(200);
       const [{ n: all }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM bookings`);
       expect(official.body.total).toBe(all);
 
@@ -464,8 +568,13 @@ describe('booking engine', () => {
     });
 
     it('filters by state, resource and time', async () => {
-      const res = await t.http().get(`/api/v1/bookings?state=approved&resourceId=${nightLine}&from=${encodeURIComponent(sh('2030-01-11T00:00'))}&to=${encodeURIComponent(sh('2030-01-13T00:00'))}`)
-        .set(bearer(sme)).expect(200);
+      const res = await t
+        .http()
+        .get(
+          `/api/v1/bookings?state=approved&resourceId=${nightLine}&from=${encodeURIComponent(sh('2030-01-11T00:00'))}&to=${encodeURIComponent(sh('2030-01-13T00:00'))}`,
+        )
+        .set(bearer(sme))
+        .expect(200);
       expect(res.body.items.length).toBeGreaterThan(0);
       expect(res.body.items.every((b: { state: string; resource: { id: string } }) => b.state === 'approved' && b.resource.id === nightLine)).toBe(true);
       expectProblem(await t.http().get('/api/v1/bookings?state=lost').set(bearer(sme)), 400);
@@ -484,42 +593,98 @@ describe('booking engine', () => {
     it('lists the free windows of an exclusive resource: opening hours minus holds and their buffers', async () => {
       // Monday 2030-01-14: held 13:00–14:00 (blocked 12:30–14:30) and 15:00–16:00 (blocked 14:30–16:30);
       // a new booking blocks 30 min either side, so it may not start before 17:00 after them.
-      const res = await t.http().get(`/api/v1/resources/${bench}/availability`)
-        .query({ from: sh('2030-01-14T00:00'), to: sh('2030-01-15T00:00') }).expect(200);
-      expect(res.body.windows.map((w: { localStartsAt: string; localEndsAt: string }) => [w.localStartsAt.slice(11, 16), w.localEndsAt.slice(11, 16)]))
-        .toEqual([['08:00', '12:00'], ['17:00', '18:00']]);
+      const res = await t
+        .http()
+        .get(`/api/v1/resources/${bench}/availability`)
+        .query({ from: sh('2030-01-14T00:00'), to: sh('2030-01-15T00:00') })
+        .expect(200);
+      expect(res.body.windows.map((w: { localStartsAt: string; localEndsAt: string }) => [w.localStartsAt.slice(11, 16), w.localEndsAt.slice(11, 16)])).toEqual(
+        [
+          ['08:00', '12:00'],
+          ['17:00', '18:00'],
+        ],
+      );
       expect(res.body.timeZone).toBe('Asia/Shanghai');
     });
 
     it('leaves out maintenance, and clips to the lead time and horizon', async () => {
-      const res = await t.http().get(`/api/v1/resources/${bench}/availability`)
-        .query({ from: sh('2030-01-16T00:00'), to: sh('2030-01-16T12:00') }).expect(200);
+      const res = await t
+        .http()
+        .get(`/api/v1/resources/${bench}/availability`)
+        .query({ from: sh('2030-01-16T00:00'), to: sh('2030-01-16T12:00') })
+        .expect(200);
       expect(res.body.windows[0].localStartsAt).toBe('2030-01-16T10:00:00+08:00'); // maintenance until 10:00
-      const today = await t.http().get(`/api/v1/resources/${bench}/availability`).query({ from: sh('2030-01-07T00:00'), to: sh('2030-01-08T00:00') }).expect(200);
+      const today = await t
+        .http()
+        .get(`/api/v1/resources/${bench}/availability`)
+        .query({ from: sh('2030-01-07T00:00'), to: sh('2030-01-08T00:00') })
+        .expect(200);
       // now 10:00 + 60 min lead time + 1 min margin → 11:15 on the 15-minute grain; 11:15–12:00 is shorter
       // than the 60-minute minimum, so the first bookable window is the afternoon's
       expect(today.body.windows[0].localStartsAt).toBe('2030-01-07T13:00:00+08:00');
-      const far = await t.http().get(`/api/v1/resources/${bench}/availability`).query({ from: sh('2030-02-10T00:00'), to: sh('2030-02-12T00:00') }).expect(200);
+      const far = await t
+        .http()
+        .get(`/api/v1/resources/${bench}/availability`)
+        .query({ from: sh('2030-02-10T00:00'), to: sh('2030-02-12T00:00') })
+        .expect(200);
       expect(far.body.windows).toEqual([]); // beyond the 30-day horizon
     });
 
     it('for a pool, lists where at least `units` are free, with the free units', async () => {
       const q = { from: sh('2030-01-08T08:00'), to: sh('2030-01-08T16:00') };
       // held on the 8th: 5 units 10:00–13:00, 3 units 12:00–14:00, 5 units 13:00–14:00
-      const four = await t.http().get(`/api/v1/resources/${pool}/availability`).query({ ...q, units: 4 }).expect(200);
-      expect(four.body.windows.map((w: { localStartsAt: string; localEndsAt: string; freeUnits: number }) => [w.localStartsAt.slice(11, 16), w.localEndsAt.slice(11, 16), w.freeUnits]))
-        .toEqual([['08:00', '10:00', 8], ['14:00', '16:00', 8]]);
-      const three = await t.http().get(`/api/v1/resources/${pool}/availability`).query({ ...q, units: 3 }).expect(200);
-      expect(three.body.windows.map((w: { localStartsAt: string; localEndsAt: string; freeUnits: number }) => [w.localStartsAt.slice(11, 16), w.localEndsAt.slice(11, 16), w.freeUnits]))
-        .toEqual([['08:00', '12:00', 3], ['14:00', '16:00', 8]]);
-      expectProblem(await t.http().get(`/api/v1/resources/${pool}/availability`).query({ ...q, units: 'many' }), 400);
+      const four = await t
+        .http()
+        .get(`/api/v1/resources/${pool}/availability`)
+        .query({ ...q, units: 4 })
+        .expect(200);
+      expect(
+        four.body.windows.map((w: { localStartsAt: string; localEndsAt: string; freeUnits: number }) => [
+          w.localStartsAt.slice(11, 16),
+          w.localEndsAt.slice(11, 16),
+          w.freeUnits,
+        ]),
+      ).toEqual([
+        ['08:00', '10:00', 8],
+        ['14:00', '16:00', 8],
+      ]);
+      const three = await t
+        .http()
+        .get(`/api/v1/resources/${pool}/availability`)
+        .query({ ...q, units: 3 })
+        .expect(200);
+      expect(
+        three.body.windows.map((w: { localStartsAt: string; localEndsAt: string; freeUnits: number }) => [
+          w.localStartsAt.slice(11, 16),
+          w.localEndsAt.slice(11, 16),
+          w.freeUnits,
+        ]),
+      ).toEqual([
+        ['08:00', '12:00', 3],
+        ['14:00', '16:00', 8],
+      ]);
+      expectProblem(
+        await t
+          .http()
+          .get(`/api/v1/resources/${pool}/availability`)
+          .query({ ...q, units: 'many' }),
+        400,
+      );
       expectProblem(await t.http().get(`/api/v1/resources/${pool}/availability`).query({ from: q.to, to: q.from }), 400);
     });
 
     it('searches the catalogue for resources with a free window of minHours', async () => {
-      const res = await t.http().get('/api/v1/availability').query({
-        from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 8, direction: 'new_materials', kind: 'pilot_platform',
-      }).expect(200);
+      const res = await t
+        .http()
+        .get('/api/v1/availability')
+        .query({
+          from: sh('2030-01-08T00:00'),
+          to: sh('2030-01-22T00:00'),
+          minHours: 8,
+          direction: 'new_materials',
+          kind: 'pilot_platform',
+        })
+        .expect(200);
       expect(res.body.items.length).toBeGreaterThan(0);
       for (const item of res.body.items) {
         expect(item.facility.kind).toBe('pilot_platform');
@@ -533,9 +698,17 @@ describe('booking engine', () => {
       expect(n).toBe(res.body.items.length);
       // our bench is open at most 5 h at a stretch: it never appears for 8 hours, but does for 4
       expect(res.body.items.map((i: { resource: { id: string } }) => i.resource.id)).not.toContain(bench);
-      const four = await t.http().get('/api/v1/availability').query({ from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 4, city: '211400', limit: 50 }).expect(200);
+      const four = await t
+        .http()
+        .get('/api/v1/availability')
+        .query({ from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 4, city: '211400', limit: 50 })
+        .expect(200);
       expect(four.body.items.map((i: { resource: { id: string } }) => i.resource.id)).toContain(bench);
-      const mine = await t.http().get('/api/v1/availability').query({ from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 1, facilityId, limit: 50 }).expect(200);
+      const mine = await t
+        .http()
+        .get('/api/v1/availability')
+        .query({ from: sh('2030-01-08T00:00'), to: sh('2030-01-22T00:00'), minHours: 1, facilityId, limit: 50 })
+        .expect(200);
       expect(mine.body.items.length).toBeGreaterThan(0);
       expect(mine.body.items.every((i: { facility: { id: string } }) => i.facility.id === facilityId)).toBe(true);
       expectProblem(await t.http().get('/api/v1/availability').query({ kind: 'castle' }), 400);

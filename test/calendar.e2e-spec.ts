@@ -54,8 +54,14 @@ function parseCalendar(text: string): { events: ParsedEvent[]; zones: string[]; 
 }
 
 const STATUS: Record<string, string> = {
-  pending: 'TENTATIVE', approved: 'CONFIRMED', in_use: 'CONFIRMED', completed: 'CONFIRMED',
-  cancelled: 'CANCELLED', rejected: 'CANCELLED', expired: 'CANCELLED', no_show: 'CANCELLED',
+  pending: 'TENTATIVE',
+  approved: 'CONFIRMED',
+  in_use: 'CONFIRMED',
+  completed: 'CONFIRMED',
+  cancelled: 'CANCELLED',
+  rejected: 'CANCELLED',
+  expired: 'CANCELLED',
+  no_show: 'CANCELLED',
 };
 
 interface Booking {
@@ -88,7 +94,11 @@ describe('calendar feeds (iCalendar)', () => {
 
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
   const book = async (token: string, body: Record<string, unknown>) => {
-    const res = await t.http().post('/api/v1/bookings').set(bearer(token)).send({ stage: 'pilot_maturation', ...body });
+    const res = await t
+      .http()
+      .post('/api/v1/bookings')
+      .set(bearer(token))
+      .send({ stage: 'pilot_maturation', ...body });
     if (res.status !== 201) throw new Error(`booking: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as Booking;
   };
@@ -99,18 +109,27 @@ describe('calendar feeds (iCalendar)', () => {
   };
   const getBooking = async (token: string, id: string) => (await t.http().get(`/api/v1/bookings/${id}`).set(bearer(token)).expect(200)).body as Booking;
   const newToken = async (token: string, label?: string) => {
-    const res = await t.http().post('/api/v1/calendar/tokens').set(bearer(token)).send(label ? { label } : {});
+    const res = await t
+      .http()
+      .post('/api/v1/calendar/tokens')
+      .set(bearer(token))
+      .send(label ? { label } : {});
     if (res.status !== 201) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; label: string | null; token: string; url: string; createdAt: string; lastUsedAt: string | null };
   };
   /** Fetches a feed and checks the calendar response headers. */
   const fetchIcs = async (path: string, headers: Record<string, string> = {}, cache = 'private, max-age=60') => {
-    const res = await t.http().get(path).set(headers).buffer(true).parse((r, cb) => {
-      let data = '';
-      r.setEncoding('utf8');
-      r.on('data', (chunk: string) => (data += chunk));
-      r.on('end', () => cb(null, data));
-    });
+    const res = await t
+      .http()
+      .get(path)
+      .set(headers)
+      .buffer(true)
+      .parse((r, cb) => {
+        let data = '';
+        r.setEncoding('utf8');
+        r.on('data', (chunk: string) => (data += chunk));
+        r.on('end', () => cb(null, data));
+      });
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
     expect(res.headers['content-type']).toBe('text/calendar; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/^inline; filename="[\w.-]+\.ics"$/);
@@ -145,21 +164,44 @@ describe('calendar feeds (iCalendar)', () => {
   }
 
   async function createResource(facilityId: string, body: Record<string, unknown>): Promise<string> {
-    const res = await t.http().post('/api/v1/resources').set(bearer(operator)).send({
-      facilityId, nameZh: '测试设备', nameEn: 'Test equipment', mode: 'exclusive', unit: 'hour',
-      minDurationMinutes: 60, maxDurationMinutes: 480, leadTimeMinutes: 0, horizonDays: 365,
-      bufferBeforeMinutes: 0, bufferAfterMinutes: 0, approvalRequired: true, pricePerUnitHourFen: 10_000, smeDiscountPercent: 20,
-      openingHours: allWeek(),
-      ...body,
-    });
+    const res = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(operator))
+      .send({
+        facilityId,
+        nameZh: '测试设备',
+        nameEn: 'Test equipment',
+        mode: 'exclusive',
+        unit: 'hour',
+        minDurationMinutes: 60,
+        maxDurationMinutes: 480,
+        leadTimeMinutes: 0,
+        horizonDays: 365,
+        bufferBeforeMinutes: 0,
+        bufferAfterMinutes: 0,
+        approvalRequired: true,
+        pricePerUnitHourFen: 10_000,
+        smeDiscountPercent: 20,
+        openingHours: allWeek(),
+        ...body,
+      });
     if (res.status !== 201) throw new Error(`resource: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id;
   }
 
   async function createFacility(body: Record<string, unknown>): Promise<string> {
-    const res = await t.http().post('/api/v1/facilities').set(bearer(operator)).send({
-      kind: 'pilot_platform', cityCode: '210100', directions: ['new_materials'], stages: ['pilot_maturation'], ...body,
-    });
+    const res = await t
+      .http()
+      .post('/api/v1/facilities')
+      .set(bearer(operator))
+      .send({
+        kind: 'pilot_platform',
+        cityCode: '210100',
+        directions: ['new_materials'],
+        stages: ['pilot_maturation'],
+        ...body,
+      });
     if (res.status !== 201) throw new Error(`facility: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id;
   }
@@ -171,30 +213,61 @@ describe('calendar feeds (iCalendar)', () => {
     const org = await t.http().post('/api/v1/organisations').set(bearer(admin)).send({ kind: 'operator', nameZh: '测试·大连算力运营公司', cityCode: '210200' });
     expect(org.status).toBe(201);
     const user = await t.http().post('/api/v1/users').set(bearer(admin)).send({
-      email: 'operator2@calendar.test', displayName: '第二运营方', password: 'second-operator-pass-2030', role: 'operator', organisationId: org.body.id,
+      email: 'operator2@calendar.test',
+      displayName: '第二运营方',
+      password: 'second-operator-pass-2030',
+      role: 'operator',
+      organisationId: org.body.id,
     });
     expect(user.status).toBe(201);
     await setNow(NOW);
 
     shanghai = await createFacility({ nameZh: '测试·日历中试基地', nameEn: 'Test Calendar Pilot Base', address: '沈阳市浑南区日历路1号' });
     const berlin = await createFacility({
-      kind: 'verification_centre', nameZh: '测试·柏林合作实验室', nameEn: 'Test Berlin partner lab', address: 'Invalidenstraße 1, Berlin', timeZone: 'Europe/Berlin',
+      kind: 'verification_centre',
+      nameZh: '测试·柏林合作实验室',
+      nameEn: 'Test Berlin partner lab',
+      address: 'Invalidenstraße 1, Berlin',
+      timeZone: 'Europe/Berlin',
     });
-    bench = await createResource(shanghai, { nameZh: '测试·日历电堆测试台', nameEn: 'Test calendar stack bench', bufferBeforeMinutes: 30, bufferAfterMinutes: 30 });
+    bench = await createResource(shanghai, {
+      nameZh: '测试·日历电堆测试台',
+      nameEn: 'Test calendar stack bench',
+      bufferBeforeMinutes: 30,
+      bufferAfterMinutes: 30,
+    });
     pool = await createResource(shanghai, {
-      nameZh: '测试·日历GPU池', nameEn: 'Test calendar GPU pool', mode: 'pooled', capacity: 8, unit: 'gpu_hour', approvalRequired: false, pricePerUnitHourFen: 1200,
+      nameZh: '测试·日历GPU池',
+      nameEn: 'Test calendar GPU pool',
+      mode: 'pooled',
+      capacity: 8,
+      unit: 'gpu_hour',
+      approvalRequired: false,
+      pricePerUnitHourFen: 1200,
     });
     lab = await createResource(berlin, { nameZh: '测试·柏林光谱仪', nameEn: 'Test Berlin spectrometer' });
 
-    ids.pending = (await book(sme, { resourceId: bench, startsAt: sh('2030-01-08T09:00'), endsAt: sh('2030-01-08T11:00'), purpose: '机密工艺A secret process' })).id;
-    ids.approved = (await book(sme2, { resourceId: bench, startsAt: sh('2030-01-08T13:00'), endsAt: sh('2030-01-08T15:00'), purpose: '氢能电堆B hydrogen stack' })).id;
+    ids.pending = (
+      await book(sme, { resourceId: bench, startsAt: sh('2030-01-08T09:00'), endsAt: sh('2030-01-08T11:00'), purpose: '机密工艺A secret process' })
+    ).id;
+    ids.approved = (
+      await book(sme2, { resourceId: bench, startsAt: sh('2030-01-08T13:00'), endsAt: sh('2030-01-08T15:00'), purpose: '氢能电堆B hydrogen stack' })
+    ).id;
     await act(operator, ids.approved, 'approve');
-    ids.cancelled = (await book(sme, { resourceId: bench, startsAt: sh('2030-01-09T09:00'), endsAt: sh('2030-01-09T10:00'), purpose: '取消的试验 cancelled run' })).id;
+    ids.cancelled = (
+      await book(sme, { resourceId: bench, startsAt: sh('2030-01-09T09:00'), endsAt: sh('2030-01-09T10:00'), purpose: '取消的试验 cancelled run' })
+    ).id;
     await act(sme, ids.cancelled, 'cancel', { reason: '计划变更' });
-    ids.pooled = (await book(sme, { resourceId: pool, startsAt: sh('2030-01-08T10:00'), endsAt: sh('2030-01-08T13:00'), units: 5, purpose: '模型训练 training' })).id;
+    ids.pooled = (
+      await book(sme, { resourceId: pool, startsAt: sh('2030-01-08T10:00'), endsAt: sh('2030-01-08T13:00'), units: 5, purpose: '模型训练 training' })
+    ).id;
     // Berlin: winter (UTC+1) and summer (UTC+2)
-    ids.winter = (await book(sme, { resourceId: lab, startsAt: '2030-01-15T09:00:00+01:00', endsAt: '2030-01-15T11:00:00+01:00', purpose: '光谱分析 winter' })).id;
-    ids.summer = (await book(sme, { resourceId: lab, startsAt: '2030-07-02T09:00:00+02:00', endsAt: '2030-07-02T12:00:00+02:00', purpose: '光谱分析 summer' })).id;
+    ids.winter = (
+      await book(sme, { resourceId: lab, startsAt: '2030-01-15T09:00:00+01:00', endsAt: '2030-01-15T11:00:00+01:00', purpose: '光谱分析 winter' })
+    ).id;
+    ids.summer = (
+      await book(sme, { resourceId: lab, startsAt: '2030-07-02T09:00:00+02:00', endsAt: '2030-07-02T12:00:00+02:00', purpose: '光谱分析 summer' })
+    ).id;
     await act(operator, ids.summer, 'approve');
   });
   afterAll(() => t.close());
@@ -207,7 +280,10 @@ describe('calendar feeds (iCalendar)', () => {
       const approved = await getBooking(sme2, ids.approved);
       expect(events).toHaveLength(2); // the cancelled booking is not a hold
       const sorted = [...events].sort((a, b) => a.start.localeCompare(b.start));
-      for (const [e, b] of [[sorted[0], pending], [sorted[1], approved]] as const) {
+      for (const [e, b] of [
+        [sorted[0], pending],
+        [sorted[1], approved],
+      ] as const) {
         // the blocked window: the booking widened by the 30-minute changeover buffers
         expect([e.start, e.end]).toEqual([b.blockedFrom, b.blockedUntil]);
         expect(e.tzid).toBe('Asia/Shanghai');
@@ -223,12 +299,28 @@ describe('calendar feeds (iCalendar)', () => {
     it('reveals no organisation, purpose, requester or booking id', async () => {
       const { text } = await fetchIcs(`/api/v1/calendar/resources/${bench}.ics`, {}, 'public, max-age=60');
       const unfolded = text.replace(/\r\n[ \t]/g, '');
-      for (const secret of [SME_ORG, SME2_ORG, 'Demo Shenyang', 'Demo Dalian', '沈阳新材', '大连氢能', '机密工艺', 'secret process', '氢能电堆', 'hydrogen', ids.pending, ids.approved, 'sme@demo.local', 'Pending', '待审批']) {
+      for (const secret of [
+        SME_ORG,
+        SME2_ORG,
+        'Demo Shenyang',
+        'Demo Dalian',
+        '沈阳新材',
+        '大连氢能',
+        '机密工艺',
+        'secret process',
+        '氢能电堆',
+        'hydrogen',
+        ids.pending,
+        ids.approved,
+        'sme@demo.local',
+        'Pending',
+        '待审批',
+      ]) {
         expect(unfolded).not.toContain(secret);
       }
     });
 
-    it('shows a pool\'s holds with their units; UIDs are stable between fetches', async () => {
+    it("shows a pool's holds with their units; UIDs are stable between fetches", async () => {
       const first = await fetchIcs(`/api/v1/calendar/resources/${pool}.ics`, {}, 'public, max-age=60');
       const second = await fetchIcs(`/api/v1/calendar/resources/${pool}.ics`, {}, 'public, max-age=60');
       const b = await getBooking(sme, ids.pooled);
@@ -246,7 +338,7 @@ describe('calendar feeds (iCalendar)', () => {
   });
 
   describe('private feeds', () => {
-    it('gives an enterprise its organisation\'s bookings with resource, facility, address and state; cancelled ones as CANCELLED', async () => {
+    it("gives an enterprise its organisation's bookings with resource, facility, address and state; cancelled ones as CANCELLED", async () => {
       const created = await newToken(sme, '办公室 Outlook');
       expect(created.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 random bits
       expect(created.url).toBe(`/api/v1/calendar/feeds/${created.token}.ics`);
@@ -276,7 +368,7 @@ describe('calendar feeds (iCalendar)', () => {
       expect(text.replace(/\r\n[ \t]/g, '')).not.toContain(SME_ORG);
     });
 
-    it('gives an operator its facilities\' bookings with the booking organisation; another operator sees none of them', async () => {
+    it("gives an operator its facilities' bookings with the booking organisation; another operator sees none of them", async () => {
       const { events } = await feed((await newToken(operator)).url);
       for (const [key, id] of Object.entries(ids)) {
         const b = await getBooking(operator, id);
@@ -336,7 +428,7 @@ describe('calendar feeds (iCalendar)', () => {
   });
 
   describe('feed tokens', () => {
-    it('lists the caller\'s tokens without their values, stores only the hash, and audits without the token', async () => {
+    it("lists the caller's tokens without their values, stores only the hash, and audits without the token", async () => {
       const created = await newToken(sme2, 'Thunderbird');
       const list = await t.http().get('/api/v1/calendar/tokens').set(bearer(sme2)).expect(200);
       expect(list.body).toEqual(expect.objectContaining({ total: expect.any(Number), limit: 20, offset: 0 }));
@@ -381,11 +473,15 @@ describe('calendar feeds (iCalendar)', () => {
       expectProblem(await t.http().delete('/api/v1/calendar/tokens/not-a-uuid').set(bearer(sme)), 400);
     });
 
-    it('follows the owner: a deactivated user\'s feed is 404; a user moved to another organisation sees that one\'s bookings', async () => {
+    it("follows the owner: a deactivated user's feed is 404; a user moved to another organisation sees that one's bookings", async () => {
       const [{ id: smeOrg }] = await t.sql<{ id: string }>(`SELECT organisation_id AS id FROM users WHERE email = 'sme@demo.local'`);
       const [{ id: sme2Org }] = await t.sql<{ id: string }>(`SELECT organisation_id AS id FROM users WHERE email = 'sme2@demo.local'`);
       const user = await t.http().post('/api/v1/users').set(bearer(admin)).send({
-        email: 'planner@calendar.test', displayName: '计划员', password: 'planner-pass-2030-x', role: 'enterprise', organisationId: smeOrg,
+        email: 'planner@calendar.test',
+        displayName: '计划员',
+        password: 'planner-pass-2030-x',
+        role: 'enterprise',
+        organisationId: smeOrg,
       });
       expect(user.status).toBe(201);
       const planner = await t.login('planner@calendar.test', 'planner-pass-2030-x');
@@ -409,11 +505,25 @@ describe('calendar feeds (iCalendar)', () => {
     });
 
     it('is for enterprise and operator users: officials and admins get 403; anonymous 401; bad input 400', async () => {
-      expectProblem(await t.http().post('/api/v1/calendar/tokens').set(bearer(await t.login('official@demo.local'))).send({}), 403);
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/calendar/tokens')
+          .set(bearer(await t.login('official@demo.local')))
+          .send({}),
+        403,
+      );
       expectProblem(await t.http().post('/api/v1/calendar/tokens').set(bearer(admin)).send({}), 403);
       expectProblem(await t.http().post('/api/v1/calendar/tokens').send({}), 401);
       expectProblem(await t.http().get('/api/v1/calendar/tokens'), 401);
-      expectProblem(await t.http().post('/api/v1/calendar/tokens').set(bearer(sme)).send({ label: 'x'.repeat(101) }), 400);
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/calendar/tokens')
+          .set(bearer(sme))
+          .send({ label: 'x'.repeat(101) }),
+        400,
+      );
       expectProblem(await t.http().post('/api/v1/calendar/tokens').set(bearer(sme)).send({ token: 'mine' }), 400);
       const res = await t.http().post('/api/v1/calendar/tokens').set(bearer(sme)).send({});
       expect(res.status).toBe(201);
@@ -451,7 +561,7 @@ describe('calendar feeds (iCalendar)', () => {
       expect(ops.events[0].summary).toContain(SME_ORG);
     });
 
-    it('has the same visibility as GET /bookings/:id: another tenant\'s is 404; a token is needed', async () => {
+    it("has the same visibility as GET /bookings/:id: another tenant's is 404; a token is needed", async () => {
       expectProblem(await t.http().get(`/api/v1/bookings/${ids.summer}.ics`).set(bearer(sme2)), 404);
       expectProblem(await t.http().get(`/api/v1/bookings/${ids.summer}.ics`).set(bearer(operator2)), 404);
       expectProblem(await t.http().get(`/api/v1/bookings/${ids.summer}.ics`), 401);
@@ -464,8 +574,14 @@ describe('calendar feeds (iCalendar)', () => {
 
   it('documents the routes in OpenAPI', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/v1/calendar/resources/{id}.ics', '/api/v1/calendar/feeds/{token}.ics', '/api/v1/bookings/{id}.ics', '/api/v1/calendar/tokens', '/api/v1/calendar/tokens/{id}',
-    ]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/calendar/resources/{id}.ics',
+        '/api/v1/calendar/feeds/{token}.ics',
+        '/api/v1/bookings/{id}.ics',
+        '/api/v1/calendar/tokens',
+        '/api/v1/calendar/tokens/{id}',
+      ]),
+    );
   });
 });

@@ -59,9 +59,24 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
     const req = t.http().get(api(path));
     return token ? req.auth(token, { type: 'bearer' }) : req;
   };
-  const post = (path: string, token: string, body: unknown) => t.http().post(api(path)).auth(token, { type: 'bearer' }).send(body as object);
-  const patch = (path: string, token: string, body: unknown) => t.http().patch(api(path)).auth(token, { type: 'bearer' }).send(body as object);
-  const put = (path: string, token: string, body: unknown) => t.http().put(api(path)).auth(token, { type: 'bearer' }).send(body as object);
+  const post = (path: string, token: string, body: unknown) =>
+    t
+      .http()
+      .post(api(path))
+      .auth(token, { type: 'bearer' })
+      .send(body as object);
+  const patch = (path: string, token: string, body: unknown) =>
+    t
+      .http()
+      .patch(api(path))
+      .auth(token, { type: 'bearer' })
+      .send(body as object);
+  const put = (path: string, token: string, body: unknown) =>
+    t
+      .http()
+      .put(api(path))
+      .auth(token, { type: 'bearer' })
+      .send(body as object);
   const del = (path: string, token: string) => t.http().delete(api(path)).auth(token, { type: 'bearer' });
   const count = async (sql: string, params: unknown[] = []) => (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) x`, params))[0].n;
 
@@ -145,7 +160,20 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
 
     it('refuses demo data the API would refuse, naming the field', async () => {
       const em = t.app.get(DataSource).manager;
-      const bad = { operator: 'operator', kind: 'pilot_platform', nameZh: '测试·坏数据', nameEn: 'Bad', cityCode: '999999', address: 'x', directions: ['new_energy'], stages: ['pilot_maturation'], timeZone: 'Asia/Shanghai', description: '', contact: '', resources: [] };
+      const bad = {
+        operator: 'operator',
+        kind: 'pilot_platform',
+        nameZh: '测试·坏数据',
+        nameEn: 'Bad',
+        cityCode: '999999',
+        address: 'x',
+        directions: ['new_energy'],
+        stages: ['pilot_maturation'],
+        timeZone: 'Asia/Shanghai',
+        description: '',
+        contact: '',
+        resources: [],
+      };
       await expect(
         em.transaction((tx) => t.app.get(CatalogueDemoSeeder).seed(tx, new Map([['operator', opOrgId]]), () => undefined, [bad as never])),
       ).rejects.toThrow(/cityCode/);
@@ -162,8 +190,15 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       for (const f of res.body.items) {
         expect(f).toEqual(
           expect.objectContaining({
-            id: expect.any(String), kind: expect.any(String), nameZh: expect.any(String), nameEn: expect.any(String), cityCode: expect.any(String),
-            cityNameZh: expect.any(String), cityNameEn: expect.any(String), timeZone: expect.any(String), active: true,
+            id: expect.any(String),
+            kind: expect.any(String),
+            nameZh: expect.any(String),
+            nameEn: expect.any(String),
+            cityCode: expect.any(String),
+            cityNameZh: expect.any(String),
+            cityNameEn: expect.any(String),
+            timeZone: expect.any(String),
+            active: true,
             operator: expect.objectContaining({ id: f.operatorId, nameZh: expect.any(String) }),
           }),
         );
@@ -181,7 +216,8 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
         expect(r.facility.id).toBe(r.facilityId);
         expect(Array.isArray(r.openingHours)).toBe(true);
         expect(typeof r.pricePerUnitHourFen).toBe('number');
-        for (const i of r.openingHours) expect(i).toEqual({ weekday: expect.any(Number), opens: expect.stringMatching(/^\d{2}:\d{2}$/), closes: expect.stringMatching(/^\d{2}:\d{2}$/) });
+        for (const i of r.openingHours)
+          expect(i).toEqual({ weekday: expect.any(Number), opens: expect.stringMatching(/^\d{2}:\d{2}$/), closes: expect.stringMatching(/^\d{2}:\d{2}$/) });
       }
       const withHours = res.body.items.find((r: Item) => r.openingHours.length > 0);
       const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM opening_hours WHERE resource_id = $1`, [withHours.id]);
@@ -208,12 +244,22 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
 
     it('documents the routes in OpenAPI: browsing with optional bearer, editing with bearer', async () => {
       const doc = (await t.http().get('/docs-json').expect(200)).body;
-      for (const path of ['/api/v1/facilities', '/api/v1/facilities/{id}', '/api/v1/resources', '/api/v1/resources/{id}', '/api/v1/resources/{id}/opening-hours', '/api/v1/resources/{id}/maintenance', '/api/v1/resources/{id}/maintenance/{maintenanceId}']) {
+      for (const path of [
+        '/api/v1/facilities',
+        '/api/v1/facilities/{id}',
+        '/api/v1/resources',
+        '/api/v1/resources/{id}',
+        '/api/v1/resources/{id}/opening-hours',
+        '/api/v1/resources/{id}/maintenance',
+        '/api/v1/resources/{id}/maintenance/{maintenanceId}',
+      ]) {
         expect(Object.keys(doc.paths)).toContain(path);
       }
       expect(doc.paths['/api/v1/facilities'].get.security).toEqual([{}, { bearer: [] }]);
       expect(doc.paths['/api/v1/facilities'].post.security).toEqual([{ bearer: [] }]);
-      expect(doc.paths['/api/v1/facilities'].get.parameters.map((p: Item) => p.name)).toEqual(expect.arrayContaining(['kind', 'city', 'direction', 'stage', 'q', 'includeInactive']));
+      expect(doc.paths['/api/v1/facilities'].get.parameters.map((p: Item) => p.name)).toEqual(
+        expect.arrayContaining(['kind', 'city', 'direction', 'stage', 'q', 'includeInactive']),
+      );
       expect(doc.components.schemas.CreateResourceDto.properties.pricePerUnitHourFen.description).toMatch(/fen/);
       expect(doc.components.schemas.CreateFacilityDto.properties.directions).toBeDefined();
     });
@@ -246,7 +292,12 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       const direction = f.directions[1];
       const stage = f.stages[0];
       const res = await get(`/facilities?kind=${f.kind}&city=${f.city_code}&direction=${direction}&stage=${stage}`).expect(200);
-      const expected = await count(`SELECT 1 FROM facilities WHERE active AND kind = $1 AND city_code = $2 AND $3 = ANY(directions) AND $4 = ANY(stages)`, [f.kind, f.city_code, direction, stage]);
+      const expected = await count(`SELECT 1 FROM facilities WHERE active AND kind = $1 AND city_code = $2 AND $3 = ANY(directions) AND $4 = ANY(stages)`, [
+        f.kind,
+        f.city_code,
+        direction,
+        stage,
+      ]);
       expect(res.body.total).toBe(expected);
       expect(res.body.items.map((i: Item) => i.id)).toContain(f.id);
       for (const i of res.body.items) {
@@ -284,7 +335,7 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       }
     });
 
-    it('resources ?facilityId= lists exactly that facility\'s active resources', async () => {
+    it("resources ?facilityId= lists exactly that facility's active resources", async () => {
       const [f] = await t.sql<Item>(`SELECT f.id FROM facilities f WHERE active AND (SELECT count(*) FROM resources WHERE facility_id = f.id) > 1 LIMIT 1`);
       const res = await get(`/resources?facilityId=${f.id}`).expect(200);
       expect(res.body.total).toBe(await count(`SELECT 1 FROM resources WHERE facility_id = $1 AND active`, [f.id]));
@@ -299,16 +350,16 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       const res = await get(
         `/resources?facilityId=${r.facility_id}&kind=${r.kind}&mode=${r.mode}&unit=${r.unit}&city=${r.city_code}&direction=${r.directions[0]}&stage=${r.stages[0]}`,
       ).expect(200);
-      const expected = await count(
-        `SELECT 1 FROM resources WHERE facility_id = $1 AND mode = $2 AND unit = $3 AND active`,
-        [r.facility_id, r.mode, r.unit],
-      );
+      const expected = await count(`SELECT 1 FROM resources WHERE facility_id = $1 AND mode = $2 AND unit = $3 AND active`, [r.facility_id, r.mode, r.unit]);
       expect(res.body.total).toBe(expected);
       expect(res.body.items.map((i: Item) => i.id)).toContain(r.id);
       for (const i of res.body.items) expect(i).toEqual(expect.objectContaining({ facilityId: r.facility_id, mode: r.mode, unit: r.unit }));
       const res2 = await get(`/resources?kind=${r.kind}&mode=${r.mode}&city=${r.city_code}`).expect(200);
       expect(res2.body.total).toBe(
-        await count(`SELECT 1 FROM resources r JOIN facilities f ON f.id = r.facility_id WHERE r.active AND f.active AND f.kind = $1 AND r.mode = $2 AND f.city_code = $3`, [r.kind, r.mode, r.city_code]),
+        await count(
+          `SELECT 1 FROM resources r JOIN facilities f ON f.id = r.facility_id WHERE r.active AND f.active AND f.kind = $1 AND r.mode = $2 AND f.city_code = $3`,
+          [r.kind, r.mode, r.city_code],
+        ),
       );
     });
 
@@ -401,7 +452,9 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
               WHERE r.active AND f.active AND ${terms.map((_, i) => `(strpos(r.search_text, lower($${i + 1})) > 0 OR strpos(f.search_text, lower($${i + 1})) > 0)`).join(' AND ')}`,
             terms,
           )
-        ).map((r) => r.id).sort();
+        )
+          .map((r) => r.id)
+          .sort();
       const facilityCount = (terms: string[]) =>
         count(`SELECT 1 FROM facilities WHERE active AND ${terms.map((_, i) => `strpos(search_text, lower($${i + 1})) > 0`).join(' AND ')}`, terms);
       const both = await resourceIds(['大模型', '训练']);
@@ -493,11 +546,22 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       const res = await post('/facilities', op, body).expect(201);
       expect(res.body).toEqual(
         expect.objectContaining({
-          operatorId: opOrgId, kind: 'pilot_platform', nameZh: body.nameZh, cityCode: '210800', cityNameZh: '营口', cityNameEn: 'Yingkou',
-          timeZone: 'Asia/Shanghai', description: '', active: true, resources: [],
+          operatorId: opOrgId,
+          kind: 'pilot_platform',
+          nameZh: body.nameZh,
+          cityCode: '210800',
+          cityNameZh: '营口',
+          cityNameEn: 'Yingkou',
+          timeZone: 'Asia/Shanghai',
+          description: '',
+          active: true,
+          resources: [],
         }),
       );
-      const audit = await t.sql<Item>(`SELECT action, organisation_id, actor_label, data FROM audit_entries WHERE entity_type = 'facility' AND entity_id = $1`, [res.body.id]);
+      const audit = await t.sql<Item>(
+        `SELECT action, organisation_id, actor_label, data FROM audit_entries WHERE entity_type = 'facility' AND entity_id = $1`,
+        [res.body.id],
+      );
       expect(audit).toEqual([expect.objectContaining({ action: 'facility.created', organisation_id: opOrgId, actor_label: 'operator@demo.local' })]);
       expect(audit[0].data).toEqual(expect.objectContaining({ nameZh: body.nameZh, directions: body.directions }));
     });
@@ -517,16 +581,24 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expectProblem(await post('/facilities', admin, facilityBody({ operatorId: MISSING })), 404);
     });
 
-    it('an operator cannot edit another operator\'s facility or its resources (403 not_your_facility), nor a missing one (404)', async () => {
+    it("an operator cannot edit another operator's facility or its resources (403 not_your_facility), nor a missing one (404)", async () => {
       const f = await createFacility(op);
       const r = await createResource(f.id, op);
-      const maintenance = await post(`/resources/${r.id}/maintenance`, op, { startsAt: '2031-01-01T00:00:00Z', endsAt: '2031-01-02T00:00:00Z', reason: '检修' }).expect(201);
+      const maintenance = await post(`/resources/${r.id}/maintenance`, op, {
+        startsAt: '2031-01-01T00:00:00Z',
+        endsAt: '2031-01-02T00:00:00Z',
+        reason: '检修',
+      }).expect(201);
       expectProblem(await patch(`/facilities/${f.id}`, op2, { nameEn: 'Hijacked' }), 403, 'not_your_facility');
       expectProblem(await patch(`/facilities/${f.id}`, op2, { active: false }), 403, 'not_your_facility');
       expectProblem(await post('/resources', op2, resourceBody(f.id)), 403, 'not_your_facility');
       expectProblem(await patch(`/resources/${r.id}`, op2, { nameEn: 'Hijacked' }), 403, 'not_your_facility');
       expectProblem(await put(`/resources/${r.id}/opening-hours`, op2, { intervals: [] }), 403, 'not_your_facility');
-      expectProblem(await post(`/resources/${r.id}/maintenance`, op2, { startsAt: '2031-02-01T00:00:00Z', endsAt: '2031-02-02T00:00:00Z', reason: 'x' }), 403, 'not_your_facility');
+      expectProblem(
+        await post(`/resources/${r.id}/maintenance`, op2, { startsAt: '2031-02-01T00:00:00Z', endsAt: '2031-02-02T00:00:00Z', reason: 'x' }),
+        403,
+        'not_your_facility',
+      );
       expectProblem(await del(`/resources/${r.id}/maintenance/${maintenance.body.id}`, op2), 403, 'not_your_facility');
       const [row] = await t.sql<Item>(`SELECT name_en, active FROM facilities WHERE id = $1`, [f.id]);
       expect(row).toEqual({ name_en: f.nameEn, active: true });
@@ -536,7 +608,10 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expectProblem(await post('/resources', op, resourceBody(MISSING)), 404, 'not_found');
       expectProblem(await patch(`/resources/${MISSING}`, op, { nameEn: 'x' }), 404, 'not_found');
       expectProblem(await put(`/resources/${MISSING}/opening-hours`, op, { intervals: [] }), 404, 'not_found');
-      expectProblem(await post(`/resources/${MISSING}/maintenance`, op, { startsAt: '2031-02-01T00:00:00Z', endsAt: '2031-02-02T00:00:00Z', reason: 'x' }), 404);
+      expectProblem(
+        await post(`/resources/${MISSING}/maintenance`, op, { startsAt: '2031-02-01T00:00:00Z', endsAt: '2031-02-02T00:00:00Z', reason: 'x' }),
+        404,
+      );
       expectProblem(await del(`/resources/${MISSING}/maintenance/${maintenance.body.id}`, op), 404);
     });
 
@@ -552,18 +627,35 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
         expectProblem(await post('/resources', token, resourceBody(f.id)), 403, 'forbidden');
         expectProblem(await patch(`/resources/${r.id}`, token, { nameEn: 'x' }), 403, 'forbidden');
         expectProblem(await put(`/resources/${r.id}/opening-hours`, token, { intervals: [] }), 403, 'forbidden');
-        expectProblem(await post(`/resources/${r.id}/maintenance`, token, { startsAt: '2031-02-01T00:00:00Z', endsAt: '2031-02-02T00:00:00Z', reason: 'x' }), 403);
+        expectProblem(
+          await post(`/resources/${r.id}/maintenance`, token, { startsAt: '2031-02-01T00:00:00Z', endsAt: '2031-02-02T00:00:00Z', reason: 'x' }),
+          403,
+        );
       }
       expectProblem(await t.http().post(api('/facilities')).send(facilityBody()), 401);
-      expectProblem(await t.http().patch(api(`/facilities/${f.id}`)).send({ nameEn: 'x' }), 401);
+      expectProblem(
+        await t
+          .http()
+          .patch(api(`/facilities/${f.id}`))
+          .send({ nameEn: 'x' }),
+        401,
+      );
       expectProblem(await t.http().post(api('/resources')).send(resourceBody(f.id)), 401);
-      expectProblem(await t.http().put(api(`/resources/${r.id}/opening-hours`)).send({ intervals: [] }), 401);
+      expectProblem(
+        await t
+          .http()
+          .put(api(`/resources/${r.id}/opening-hours`))
+          .send({ intervals: [] }),
+        401,
+      );
     });
 
     it('updates only what changed and records the changes; an empty patch changes nothing', async () => {
       const f = await createFacility(op);
       const res = await patch(`/facilities/${f.id}`, op, { nameEn: 'Test Renamed Platform', directions: ['life_health'], timeZone: 'Asia/Urumqi' }).expect(200);
-      expect(res.body).toEqual(expect.objectContaining({ nameEn: 'Test Renamed Platform', directions: ['life_health'], timeZone: 'Asia/Urumqi', nameZh: f.nameZh }));
+      expect(res.body).toEqual(
+        expect.objectContaining({ nameEn: 'Test Renamed Platform', directions: ['life_health'], timeZone: 'Asia/Urumqi', nameZh: f.nameZh }),
+      );
       const audit = await t.sql<Item>(`SELECT action, data FROM audit_entries WHERE entity_id = $1 ORDER BY seq`, [f.id]);
       expect(audit.map((a) => a.action)).toEqual(['facility.created', 'facility.updated']);
       expect(audit[1].data.changes).toEqual({
@@ -581,14 +673,45 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       const res = await post('/resources', op, resourceBody(f.id, { spec: { volumeLitres: 500, material: '316L' } })).expect(201);
       expect(res.body).toEqual(
         expect.objectContaining({
-          facilityId: f.id, mode: 'exclusive', capacity: 1, unit: 'hour', minDurationMinutes: 60, maxDurationMinutes: 480, leadTimeMinutes: 1440,
-          horizonDays: 90, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, approvalRequired: true, pricePerUnitHourFen: 50000, smeDiscountPercent: 0,
-          maxUnitHoursPer30Days: null, maxOpenRequests: null, spec: { volumeLitres: 500, material: '316L' }, active: true, openingHours: [], maintenance: [],
+          facilityId: f.id,
+          mode: 'exclusive',
+          capacity: 1,
+          unit: 'hour',
+          minDurationMinutes: 60,
+          maxDurationMinutes: 480,
+          leadTimeMinutes: 1440,
+          horizonDays: 90,
+          bufferBeforeMinutes: 0,
+          bufferAfterMinutes: 0,
+          approvalRequired: true,
+          pricePerUnitHourFen: 50000,
+          smeDiscountPercent: 0,
+          maxUnitHoursPer30Days: null,
+          maxOpenRequests: null,
+          spec: { volumeLitres: 500, material: '316L' },
+          active: true,
+          openingHours: [],
+          maintenance: [],
         }),
       );
       expect(res.body.facility).toEqual(expect.objectContaining({ id: f.id, cityNameZh: '营口', kind: 'pilot_platform' }));
-      const pool = await post('/resources', op, resourceBody(f.id, { mode: 'pooled', capacity: 512, unit: 'gpu_hour', pricePerUnitHourFen: 1_200, smeDiscountPercent: 40, maxUnitHoursPer30Days: 20_000, maxOpenRequests: 5, minDurationMinutes: 600 })).expect(201);
-      expect(pool.body).toEqual(expect.objectContaining({ capacity: 512, minDurationMinutes: 600, maxDurationMinutes: 600, maxUnitHoursPer30Days: 20000, maxOpenRequests: 5 }));
+      const pool = await post(
+        '/resources',
+        op,
+        resourceBody(f.id, {
+          mode: 'pooled',
+          capacity: 512,
+          unit: 'gpu_hour',
+          pricePerUnitHourFen: 1_200,
+          smeDiscountPercent: 40,
+          maxUnitHoursPer30Days: 20_000,
+          maxOpenRequests: 5,
+          minDurationMinutes: 600,
+        }),
+      ).expect(201);
+      expect(pool.body).toEqual(
+        expect.objectContaining({ capacity: 512, minDurationMinutes: 600, maxDurationMinutes: 600, maxUnitHoursPer30Days: 20000, maxOpenRequests: 5 }),
+      );
       const audit = await t.sql<Item>(`SELECT action, organisation_id FROM audit_entries WHERE entity_id = $1`, [pool.body.id]);
       expect(audit).toEqual([{ action: 'resource.created', organisation_id: opOrgId }]);
     });
@@ -691,7 +814,15 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       ['active', { active: 1 }],
       ['openingHours', { openingHours: {} }],
       ['openingHours[0].weekday', { openingHours: [{ weekday: 8, opens: '08:00', closes: '17:00' }] }],
-      ['openingHours[1]', { openingHours: [{ weekday: 1, opens: '08:00', closes: '17:00' }, { weekday: 1, opens: '16:00', closes: '18:00' }] }],
+      [
+        'openingHours[1]',
+        {
+          openingHours: [
+            { weekday: 1, opens: '08:00', closes: '17:00' },
+            { weekday: 1, opens: '16:00', closes: '18:00' },
+          ],
+        },
+      ],
       ['openingHours[0].closes', { openingHours: [{ weekday: 1, opens: '18:00', closes: '08:00' }] }],
     ])('POST /resources refuses a bad %s: %j', async (field, over) => {
       const before = await t.sql(`SELECT (SELECT count(*) FROM resources)::int AS r, (SELECT count(*) FROM audit_entries)::int AS a`);
@@ -706,7 +837,13 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expect(toExclusive.errors!.map((e) => e.field)).toEqual(['capacity']);
       const tooLong = expectProblem(await patch(`/resources/${pool.id}`, op, { minDurationMinutes: 700 }), 400, 'validation_failed');
       expect(tooLong.errors!.map((e) => e.field)).toEqual(['maxDurationMinutes']);
-      for (const [field, value] of [['nameZh', null], ['capacity', null], ['spec', null], ['facilityId', MISSING], ['openingHours', []]] as const) {
+      for (const [field, value] of [
+        ['nameZh', null],
+        ['capacity', null],
+        ['spec', null],
+        ['facilityId', MISSING],
+        ['openingHours', []],
+      ] as const) {
         const body = expectProblem(await patch(`/resources/${pool.id}`, op, { [field]: value }), 400, 'validation_failed');
         expect(body.errors!.map((e) => e.field)).toContain(field);
       }
@@ -716,7 +853,11 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expect(cleared.body.maxOpenRequests).toBeNull();
       const audit = await t.sql<Item>(`SELECT action, data FROM audit_entries WHERE entity_id = $1 ORDER BY seq`, [pool.id]);
       expect(audit.map((a) => a.action)).toEqual(['resource.created', 'resource.updated', 'resource.updated']);
-      expect(audit[1].data.changes).toEqual({ mode: { from: 'pooled', to: 'exclusive' }, capacity: { from: 512, to: 1 }, maxOpenRequests: { from: null, to: 3 } });
+      expect(audit[1].data.changes).toEqual({
+        mode: { from: 'pooled', to: 'exclusive' },
+        capacity: { from: 512, to: 1 },
+        maxOpenRequests: { from: null, to: 3 },
+      });
     });
 
     it('non-UUID ids are 400 and unknown ones 404, for reading and editing', async () => {
@@ -781,7 +922,15 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
         { field: 'intervals[2]', message: expect.stringContaining('intervals[0]') },
         { field: 'intervals[3]', message: expect.stringContaining('intervals[2]') },
       ]);
-      const dup = expectProblem(await put(`/resources/${resourceId}/opening-hours`, op, { intervals: [{ weekday: 4, opens: '09:00', closes: '10:00' }, { weekday: 4, opens: '09:00', closes: '10:00' }] }), 400);
+      const dup = expectProblem(
+        await put(`/resources/${resourceId}/opening-hours`, op, {
+          intervals: [
+            { weekday: 4, opens: '09:00', closes: '10:00' },
+            { weekday: 4, opens: '09:00', closes: '10:00' },
+          ],
+        }),
+        400,
+      );
       expect(dup.errors!.map((e) => e.field)).toEqual(['intervals[1]']);
       expect((await get(`/resources/${resourceId}/opening-hours`).expect(200)).body).toEqual(before);
     });
@@ -821,16 +970,32 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
 
     it('is backed by the database: overlapping or inverted rows are refused by constraints', async () => {
       await t.sql(`INSERT INTO opening_hours (resource_id, weekday, opens, closes) VALUES ($1, 3, '08:00', '12:00')`, [resourceId]);
-      await expect(t.sql(`INSERT INTO opening_hours (resource_id, weekday, opens, closes) VALUES ($1, 3, '11:59', '13:00')`, [resourceId])).rejects.toThrow(/opening_hours_no_overlap/);
+      await expect(t.sql(`INSERT INTO opening_hours (resource_id, weekday, opens, closes) VALUES ($1, 3, '11:59', '13:00')`, [resourceId])).rejects.toThrow(
+        /opening_hours_no_overlap/,
+      );
       await t.sql(`INSERT INTO opening_hours (resource_id, weekday, opens, closes) VALUES ($1, 3, '12:00', '24:00')`, [resourceId]);
-      await expect(t.sql(`INSERT INTO opening_hours (resource_id, weekday, opens, closes) VALUES ($1, 4, '12:00', '12:00')`, [resourceId])).rejects.toThrow(/opening_hours_well_formed/);
+      await expect(t.sql(`INSERT INTO opening_hours (resource_id, weekday, opens, closes) VALUES ($1, 4, '12:00', '12:00')`, [resourceId])).rejects.toThrow(
+        /opening_hours_well_formed/,
+      );
       await put(`/resources/${resourceId}/opening-hours`, op, { intervals: [] }).expect(200);
     });
 
     it('can be given when the resource is published', async () => {
       const f = await createFacility(op);
-      const res = await post('/resources', op, resourceBody(f.id, { openingHours: [{ weekday: 2, opens: '09:00', closes: '17:00' }, { weekday: 1, opens: '09:00', closes: '17:00' }] })).expect(201);
-      expect(res.body.openingHours).toEqual([{ weekday: 1, opens: '09:00', closes: '17:00' }, { weekday: 2, opens: '09:00', closes: '17:00' }]);
+      const res = await post(
+        '/resources',
+        op,
+        resourceBody(f.id, {
+          openingHours: [
+            { weekday: 2, opens: '09:00', closes: '17:00' },
+            { weekday: 1, opens: '09:00', closes: '17:00' },
+          ],
+        }),
+      ).expect(201);
+      expect(res.body.openingHours).toEqual([
+        { weekday: 1, opens: '09:00', closes: '17:00' },
+        { weekday: 2, opens: '09:00', closes: '17:00' },
+      ]);
     });
   });
 
@@ -842,8 +1007,19 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
     });
 
     it('adds a half-open window given with offsets, shows it as upcoming and records it', async () => {
-      const res = await post(`/resources/${resourceId}/maintenance`, op, { startsAt: '2030-03-01T08:00:00+08:00', endsAt: '2030-03-01T18:00:00+08:00', reason: ' 年度检修 annual service ' }).expect(201);
-      expect(res.body).toEqual({ id: expect.any(String), resourceId, startsAt: '2030-03-01T00:00:00.000Z', endsAt: '2030-03-01T10:00:00.000Z', reason: '年度检修 annual service', createdAt: expect.any(String) });
+      const res = await post(`/resources/${resourceId}/maintenance`, op, {
+        startsAt: '2030-03-01T08:00:00+08:00',
+        endsAt: '2030-03-01T18:00:00+08:00',
+        reason: ' 年度检修 annual service ',
+      }).expect(201);
+      expect(res.body).toEqual({
+        id: expect.any(String),
+        resourceId,
+        startsAt: '2030-03-01T00:00:00.000Z',
+        endsAt: '2030-03-01T10:00:00.000Z',
+        reason: '年度检修 annual service',
+        createdAt: expect.any(String),
+      });
       const [row] = await t.sql<Item>(
         `SELECT lower_inc(period) AS li, upper_inc(period) AS ui, lower(period) = '2030-03-01T00:00:00Z'::timestamptz AS starts_ok, created_by FROM maintenance_windows WHERE id = $1`,
         [res.body.id],
@@ -853,14 +1029,21 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expect(detail.body.maintenance).toEqual([res.body]);
       const [audit] = await t.sql<Item>(`SELECT action, entity_type, organisation_id, data FROM audit_entries WHERE entity_id = $1`, [res.body.id]);
       expect(audit).toEqual({
-        action: 'maintenance.added', entity_type: 'maintenance_window', organisation_id: opOrgId,
+        action: 'maintenance.added',
+        entity_type: 'maintenance_window',
+        organisation_id: opOrgId,
         data: { resourceId, startsAt: '2030-03-01T00:00:00.000Z', endsAt: '2030-03-01T10:00:00.000Z', reason: '年度检修 annual service' },
       });
     });
 
     it('lists windows overlapping [from, to), half-open at both ends', async () => {
-      await post(`/resources/${resourceId}/maintenance`, op, { startsAt: '2030-04-01T10:00:00Z', endsAt: '2030-04-01T12:00:00Z', reason: 'filter change' }).expect(201);
-      const q = (from: string, to: string) => get(`/resources/${resourceId}/maintenance?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`).expect(200);
+      await post(`/resources/${resourceId}/maintenance`, op, {
+        startsAt: '2030-04-01T10:00:00Z',
+        endsAt: '2030-04-01T12:00:00Z',
+        reason: 'filter change',
+      }).expect(201);
+      const q = (from: string, to: string) =>
+        get(`/resources/${resourceId}/maintenance?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`).expect(200);
       expect((await q('2030-04-01T12:00:00Z', '2030-04-02T00:00:00Z')).body.total).toBe(0);
       expect((await q('2030-04-01T00:00:00Z', '2030-04-01T10:00:00Z')).body.total).toBe(0);
       const hit = await q('2030-04-01T11:59:00Z', '2030-04-01T13:00:00Z');
@@ -873,7 +1056,10 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
     });
 
     it('shows past windows only when asked for them', async () => {
-      await t.sql(`INSERT INTO maintenance_windows (resource_id, period, reason) VALUES ($1, tstzrange('2020-01-01T00:00Z', '2020-01-02T00:00Z', '[)'), 'old')`, [resourceId]);
+      await t.sql(
+        `INSERT INTO maintenance_windows (resource_id, period, reason) VALUES ($1, tstzrange('2020-01-01T00:00Z', '2020-01-02T00:00Z', '[)'), 'old')`,
+        [resourceId],
+      );
       const detail = await get(`/resources/${resourceId}`).expect(200);
       expect(detail.body.maintenance.map((m: Item) => m.reason)).not.toContain('old');
       const past = await get(`/resources/${resourceId}/maintenance?from=2019-12-31T00:00:00Z&to=2020-02-01T00:00:00Z`).expect(200);
@@ -905,8 +1091,12 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expectProblem(await get(`/resources/${resourceId}/maintenance?to=2030-01-01T00:00:00`), 400);
     });
 
-    it('removes a window (204), once; another resource\'s window is 404', async () => {
-      const m = await post(`/resources/${resourceId}/maintenance`, op, { startsAt: '2030-06-01T00:00:00Z', endsAt: '2030-06-02T00:00:00Z', reason: 'to remove' }).expect(201);
+    it("removes a window (204), once; another resource's window is 404", async () => {
+      const m = await post(`/resources/${resourceId}/maintenance`, op, {
+        startsAt: '2030-06-01T00:00:00Z',
+        endsAt: '2030-06-02T00:00:00Z',
+        reason: 'to remove',
+      }).expect(201);
       const f = await createFacility(op);
       const other = await createResource(f.id, op);
       expectProblem(await del(`/resources/${other.id}/maintenance/${m.body.id}`, op), 404, 'not_found');
@@ -944,7 +1134,9 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       expect(after.body.total).toBe(await activeFacilities());
       expect(after.body.items.map((f: Item) => f.id)).not.toContain(facility.id);
       expect((await get(`/resources?facilityId=${facility.id}`).expect(200)).body.total).toBe(0);
-      expect((await get('/facilities?city=211300&kind=verification_centre&limit=200').expect(200)).body.items.map((f: Item) => f.id)).not.toContain(facility.id);
+      expect((await get('/facilities?city=211300&kind=verification_centre&limit=200').expect(200)).body.items.map((f: Item) => f.id)).not.toContain(
+        facility.id,
+      );
 
       for (const token of [undefined, sme, official, op2]) {
         expectProblem(await get(`/facilities/${facility.id}`, token), 404, 'not_found');
@@ -1020,21 +1212,59 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
   describe('an operator publishes a resource that a visitor then finds', () => {
     it('publishes with opening hours and a maintenance window, and the public search shows it', async () => {
       const token = tag();
-      const f = await createFacility(op, { kind: 'intelligent_computing_centre', cityCode: '210200', directions: ['artificial_intelligence'], stages: ['lab_validation', 'industrialisation'], nameEn: `Test Dalian AI Compute ${token}` });
+      const f = await createFacility(op, {
+        kind: 'intelligent_computing_centre',
+        cityCode: '210200',
+        directions: ['artificial_intelligence'],
+        stages: ['lab_validation', 'industrialisation'],
+        nameEn: `Test Dalian AI Compute ${token}`,
+      });
       const r = await post('/resources', op, {
-        facilityId: f.id, nameZh: `测试·推理算力池${token}`, nameEn: `Test Inference Pool ${token}`, mode: 'pooled', capacity: 64, unit: 'gpu_hour',
-        minDurationMinutes: 60, maxDurationMinutes: 2880, leadTimeMinutes: 0, horizonDays: 30, approvalRequired: false, pricePerUnitHourFen: 900, smeDiscountPercent: 30,
+        facilityId: f.id,
+        nameZh: `测试·推理算力池${token}`,
+        nameEn: `Test Inference Pool ${token}`,
+        mode: 'pooled',
+        capacity: 64,
+        unit: 'gpu_hour',
+        minDurationMinutes: 60,
+        maxDurationMinutes: 2880,
+        leadTimeMinutes: 0,
+        horizonDays: 30,
+        approvalRequired: false,
+        pricePerUnitHourFen: 900,
+        smeDiscountPercent: 30,
         spec: { gpu: 'demo-infer-L', memoryGb: 24 },
       }).expect(201);
-      await put(`/resources/${r.body.id}/opening-hours`, op, { intervals: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })) }).expect(200);
-      await post(`/resources/${r.body.id}/maintenance`, op, { startsAt: '2030-07-01T00:00:00+08:00', endsAt: '2030-07-01T06:00:00+08:00', reason: '机房巡检' }).expect(201);
+      await put(`/resources/${r.body.id}/opening-hours`, op, {
+        intervals: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
+      }).expect(200);
+      await post(`/resources/${r.body.id}/maintenance`, op, {
+        startsAt: '2030-07-01T00:00:00+08:00',
+        endsAt: '2030-07-01T06:00:00+08:00',
+        reason: '机房巡检',
+      }).expect(201);
 
-      const found = await get(`/resources?q=${encodeURIComponent(`推理算力池${token}`)}&city=210200&direction=artificial_intelligence&stage=industrialisation&kind=intelligent_computing_centre&mode=pooled&unit=gpu_hour`).expect(200);
+      const found = await get(
+        `/resources?q=${encodeURIComponent(`推理算力池${token}`)}&city=210200&direction=artificial_intelligence&stage=industrialisation&kind=intelligent_computing_centre&mode=pooled&unit=gpu_hour`,
+      ).expect(200);
       expect(found.body.total).toBe(1);
-      expect(found.body.items[0]).toEqual(expect.objectContaining({ id: r.body.id, capacity: 64, openingHours: expect.arrayContaining([{ weekday: 7, opens: '00:00', closes: '24:00' }]) }));
-      expect(found.body.items[0].facility).toEqual(expect.objectContaining({ id: f.id, cityCode: '210200', cityNameZh: '大连', cityNameEn: 'Dalian', kind: 'intelligent_computing_centre', timeZone: 'Asia/Shanghai' }));
+      expect(found.body.items[0]).toEqual(
+        expect.objectContaining({ id: r.body.id, capacity: 64, openingHours: expect.arrayContaining([{ weekday: 7, opens: '00:00', closes: '24:00' }]) }),
+      );
+      expect(found.body.items[0].facility).toEqual(
+        expect.objectContaining({
+          id: f.id,
+          cityCode: '210200',
+          cityNameZh: '大连',
+          cityNameEn: 'Dalian',
+          kind: 'intelligent_computing_centre',
+          timeZone: 'Asia/Shanghai',
+        }),
+      );
       const detail = await get(`/resources/${r.body.id}`).expect(200);
-      expect(detail.body.maintenance).toEqual([expect.objectContaining({ startsAt: '2030-06-30T16:00:00.000Z', endsAt: '2030-06-30T22:00:00.000Z', reason: '机房巡检' })]);
+      expect(detail.body.maintenance).toEqual([
+        expect.objectContaining({ startsAt: '2030-06-30T16:00:00.000Z', endsAt: '2030-06-30T22:00:00.000Z', reason: '机房巡检' }),
+      ]);
       const english = await get(`/facilities?q=${encodeURIComponent(`dalian ai compute ${token}`)}`).expect(200);
       expect(english.body.items.map((i: Item) => i.id)).toEqual([f.id]);
     });
@@ -1048,11 +1278,15 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       const resources = t.app.get(ResourcesService);
       const ds = t.app.get(DataSource);
       const found = await resources.findResourceForBooking(ds.manager, r.id);
-      expect(found).toEqual(expect.objectContaining({ id: r.id, active: true, facility: expect.objectContaining({ id: f.id, active: false, timeZone: 'Asia/Shanghai' }) }));
+      expect(found).toEqual(
+        expect.objectContaining({ id: r.id, active: true, facility: expect.objectContaining({ id: f.id, active: false, timeZone: 'Asia/Shanghai' }) }),
+      );
       expect(await resources.findResourceForBooking(ds.manager, MISSING)).toBeNull();
       const locked = await ds.transaction(async (em) => {
         const row = await resources.lockResource(em, r.id);
-        const [lock] = await em.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'tuple' OR (relation = 'resources'::regclass AND mode = 'RowShareLock')`);
+        const [lock] = await em.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'tuple' OR (relation = 'resources'::regclass AND mode = 'RowShareLock')`,
+        );
         return { row, lock };
       });
       expect(locked.row?.id).toBe(r.id);
@@ -1061,8 +1295,12 @@ describe('catalogue: facilities, resources, opening hours, maintenance, search',
       // who may change it is the access layer's answer (facility.manage)
       const access = t.app.get(AccessService);
       const me = (await get('/me', op2).expect(200)).body;
-      await expect(access.requireAccess({ userId: me.id, email: me.email, role: 'operator', organisationId: op2OrgId }, 'facility.manage', [f.id])).rejects.toThrow(/another operator/);
-      await expect(access.requireAccess({ userId: 'x', email: 'a@b', role: 'admin', organisationId: null }, 'facility.manage', [f.id])).resolves.toBeUndefined();
+      await expect(
+        access.requireAccess({ userId: me.id, email: me.email, role: 'operator', organisationId: op2OrgId }, 'facility.manage', [f.id]),
+      ).rejects.toThrow(/another operator/);
+      await expect(
+        access.requireAccess({ userId: 'x', email: 'a@b', role: 'admin', organisationId: null }, 'facility.manage', [f.id]),
+      ).resolves.toBeUndefined();
     });
   });
 });

@@ -54,21 +54,39 @@ describe('chain projects (lab → pilot → industry)', () => {
     await login();
   }
   async function project(token: string, body: Record<string, unknown> = {}): Promise<Project> {
-    const r = await post('/projects', token, { titleZh: '测试·链项目', titleEn: 'Test chain project', direction: 'new_materials', startedOn: '2030-01-02', ...body });
+    const r = await post('/projects', token, {
+      titleZh: '测试·链项目',
+      titleEn: 'Test chain project',
+      direction: 'new_materials',
+      startedOn: '2030-01-02',
+      ...body,
+    });
     if (r.status !== 201) throw new Error(`project: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   }
   async function facility(token: string, body: Record<string, unknown>) {
     const r = await post('/facilities', token, {
-      nameZh: '测试·链设施', nameEn: 'Test chain facility', address: '测试路2号', directions: ['new_materials'], stages: ['lab_validation', 'pilot_maturation'], ...body,
+      nameZh: '测试·链设施',
+      nameEn: 'Test chain facility',
+      address: '测试路2号',
+      directions: ['new_materials'],
+      stages: ['lab_validation', 'pilot_maturation'],
+      ...body,
     });
     if (r.status !== 201) throw new Error(`facility: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.id as string;
   }
   async function resource(token: string, body: Record<string, unknown>) {
     const r = await post('/resources', token, {
-      nameZh: '测试·链设备', nameEn: 'Test chain equipment', mode: 'exclusive', unit: 'hour', leadTimeMinutes: 0, horizonDays: 60,
-      minDurationMinutes: 60, maxDurationMinutes: 600, approvalRequired: true,
+      nameZh: '测试·链设备',
+      nameEn: 'Test chain equipment',
+      mode: 'exclusive',
+      unit: 'hour',
+      leadTimeMinutes: 0,
+      horizonDays: 60,
+      minDurationMinutes: 60,
+      maxDurationMinutes: 600,
+      approvalRequired: true,
       openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
       ...body,
     });
@@ -106,9 +124,22 @@ describe('chain projects (lab → pilot → industry)', () => {
     facA = await facility(operator, { kind: 'pilot_platform', cityCode: '210100' });
     facB = await facility(operator, { kind: 'intelligent_computing_centre', cityCode: '210100' });
     facC = await facility(dalian, { kind: 'verification_centre', cityCode: '210200' });
-    resA = await resource(operator, { facilityId: facA, nameZh: '测试·中试线', nameEn: 'Test pilot line', pricePerUnitHourFen: 10_000, smeDiscountPercent: 20 });
+    resA = await resource(operator, {
+      facilityId: facA,
+      nameZh: '测试·中试线',
+      nameEn: 'Test pilot line',
+      pricePerUnitHourFen: 10_000,
+      smeDiscountPercent: 20,
+    });
     resB = await resource(operator, {
-      facilityId: facB, nameZh: '测试·GPU池', nameEn: 'Test GPU pool', mode: 'pooled', capacity: 100, unit: 'gpu_hour', pricePerUnitHourFen: 200, approvalRequired: false,
+      facilityId: facB,
+      nameZh: '测试·GPU池',
+      nameEn: 'Test GPU pool',
+      mode: 'pooled',
+      capacity: 100,
+      unit: 'gpu_hour',
+      pricePerUnitHourFen: 200,
+      approvalRequired: false,
     });
     resC = await resource(dalian, { facilityId: facC, nameZh: '测试·检测台', nameEn: 'Test bench', pricePerUnitHourFen: 5_000 });
   });
@@ -118,8 +149,13 @@ describe('chain projects (lab → pilot → industry)', () => {
     it('creates a project at lab_validation with one open history row and an audit entry', async () => {
       const p = await project(sme, { titleZh: '高熵合金粉末', titleEn: null, description: '实验室验证', startedOn: '2030-01-02' });
       expect(p).toMatchObject({
-        titleZh: '高熵合金粉末', titleEn: null, description: '实验室验证', direction: 'new_materials', stage: 'lab_validation',
-        stageEnteredOn: '2030-01-02', startedOn: '2030-01-02',
+        titleZh: '高熵合金粉末',
+        titleEn: null,
+        description: '实验室验证',
+        direction: 'new_materials',
+        stage: 'lab_validation',
+        stageEnteredOn: '2030-01-02',
+        startedOn: '2030-01-02',
         organisation: { id: smeOrg, cityCode: '210100', cityNameEn: 'Shenyang' },
       });
       expect(p.history).toEqual([expect.objectContaining({ stage: 'lab_validation', enteredOn: '2030-01-02', leftOn: null, move: 'start', by: smeUser })]);
@@ -168,7 +204,14 @@ describe('chain projects (lab → pilot → industry)', () => {
       expect(r.body).toMatchObject({ stage: 'industrialisation', stageEnteredOn: '2030-01-07' });
       expect((r.body as Project).history).toEqual([
         expect.objectContaining({ stage: 'lab_validation', enteredOn: '2030-01-02', leftOn: '2030-01-02', move: 'start' }),
-        expect.objectContaining({ stage: 'pilot_maturation', enteredOn: '2030-01-02', leftOn: '2030-01-07', move: 'advance', evidence: '小试报告 lab report', by: smeUser }),
+        expect.objectContaining({
+          stage: 'pilot_maturation',
+          enteredOn: '2030-01-02',
+          leftOn: '2030-01-07',
+          move: 'advance',
+          evidence: '小试报告 lab report',
+          by: smeUser,
+        }),
         expect.objectContaining({ stage: 'industrialisation', enteredOn: '2030-01-07', leftOn: null, move: 'advance', evidence: '首批订单 first order' }),
       ]);
       const refused = expectProblem(await post(`/projects/${p.id}/advance`, sme, { on: '2030-01-07', evidence: '再来' }), 409, 'last_stage');
@@ -224,7 +267,9 @@ describe('chain projects (lab → pilot → industry)', () => {
           expect(early.body.code).toBe('before_stage_entry');
           expect((await get(`/projects/${p.id}`, sme).expect(200)).body).toMatchObject({ stage: 'pilot_maturation', stageEnteredOn: '2030-01-06' });
         }
-        const [{ open }] = await t.sql<{ open: number }>(`SELECT count(*)::int AS open FROM project_stage_history WHERE project_id = $1 AND left_on IS NULL`, [p.id]);
+        const [{ open }] = await t.sql<{ open: number }>(`SELECT count(*)::int AS open FROM project_stage_history WHERE project_id = $1 AND left_on IS NULL`, [
+          p.id,
+        ]);
         expect(open).toBe(1);
       }
     });
@@ -239,10 +284,18 @@ describe('chain projects (lab → pilot → industry)', () => {
 
     it('updates descriptive fields only, audited with the changes', async () => {
       const p = await project(sme, { titleEn: 'Old title' });
-      const r = await t.http().patch(`/api/v1/projects/${p.id}`).set(bearer(sme)).send({ titleZh: '新标题', titleEn: null, direction: 'life_health' }).expect(200);
+      const r = await t
+        .http()
+        .patch(`/api/v1/projects/${p.id}`)
+        .set(bearer(sme))
+        .send({ titleZh: '新标题', titleEn: null, direction: 'life_health' })
+        .expect(200);
       expect(r.body).toMatchObject({ titleZh: '新标题', titleEn: null, direction: 'life_health', stage: 'lab_validation' });
       const audit = await auditOf(p.id);
-      expect(audit[1]).toMatchObject({ action: 'project.updated', data: { changes: { titleZh: { to: '新标题' }, titleEn: { from: 'Old title', to: null }, direction: { to: 'life_health' } } } });
+      expect(audit[1]).toMatchObject({
+        action: 'project.updated',
+        data: { changes: { titleZh: { to: '新标题' }, titleEn: { from: 'Old title', to: null }, direction: { to: 'life_health' } } },
+      });
       expectProblem(await t.http().patch(`/api/v1/projects/${p.id}`).set(bearer(sme)).send({ stage: 'industrialisation' }), 400);
       expectProblem(await t.http().patch(`/api/v1/projects/${p.id}`).set(bearer(sme)).send({ startedOn: '2030-01-01' }), 400);
       await t.http().patch(`/api/v1/projects/${p.id}`).set(bearer(sme)).send({ titleZh: '新标题' }).expect(200); // no change: no entry
@@ -256,15 +309,24 @@ describe('chain projects (lab → pilot → industry)', () => {
       await refuses(`UPDATE project_stage_history SET evidence = 'forged' WHERE project_id = $1`, /append-only/);
       await refuses(`UPDATE project_stage_history SET left_on = '2030-01-05' WHERE project_id = $1 AND left_on IS NOT NULL`, /append-only/); // redate a closed row
       await refuses(`UPDATE project_stage_history SET left_on = NULL WHERE project_id = $1 AND left_on IS NOT NULL`, /append-only/); // reopen it
-      await refuses(`UPDATE project_stage_history SET entered_on = '2030-01-01', left_on = '2030-01-05' WHERE project_id = $1 AND left_on IS NULL`, /append-only/);
+      await refuses(
+        `UPDATE project_stage_history SET entered_on = '2030-01-01', left_on = '2030-01-05' WHERE project_id = $1 AND left_on IS NULL`,
+        /append-only/,
+      );
       await refuses(`DELETE FROM project_stage_history WHERE project_id = $1`, /append-only/);
       await refuses(`TRUNCATE project_stage_history CASCADE`, /append-only/, []);
-      await refuses(`INSERT INTO project_stage_history (project_id, stage, entered_on, move, entered_at) VALUES ($1, 'pilot_maturation', '2030-01-04', 'start', now())`, /project_stage_history_one_open/);
+      await refuses(
+        `INSERT INTO project_stage_history (project_id, stage, entered_on, move, entered_at) VALUES ($1, 'pilot_maturation', '2030-01-04', 'start', now())`,
+        /project_stage_history_one_open/,
+      );
       await refuses(`UPDATE projects SET stage = 'finished' WHERE id = $1`, /check constraint/);
       await refuses(`UPDATE projects SET stage = 'industrialisation' WHERE id = $1`, /open history row is pilot_maturation/); // deferred: checked at commit
       await refuses(`UPDATE projects SET direction = 'mining' WHERE id = $1`, /check constraint/);
       await refuses(`UPDATE project_stage_history SET left_on = '2030-01-02' WHERE project_id = $1 AND left_on IS NULL`, /check constraint/); // left before entered
-      await refuses(`INSERT INTO project_stage_history (project_id, stage, entered_on, move, entered_at) VALUES ($1, 'lab_validation', '2030-01-04', 'advance', now())`, /check constraint/); // an advance without evidence
+      await refuses(
+        `INSERT INTO project_stage_history (project_id, stage, entered_on, move, entered_at) VALUES ($1, 'lab_validation', '2030-01-04', 'advance', now())`,
+        /check constraint/,
+      ); // an advance without evidence
       // a jump of two stages is refused even with a matching history
       const lab = await project(sme, { startedOn: '2030-01-02' });
       await refuses(
@@ -302,7 +364,9 @@ describe('chain projects (lab → pilot → industry)', () => {
       expect(b.stage).toBe('pilot_maturation');
       const c = await booked(sme, resA, '2030-01-20T13:00', '2030-01-20T14:00', { projectId: own.id, stage: 'industrialisation' });
       expect(c.stage).toBe('industrialisation');
-      const [entry] = await t.sql<{ data: Record<string, unknown> }>(`SELECT data FROM audit_entries WHERE action = 'booking.requested' AND entity_id = $1`, [c.id]);
+      const [entry] = await t.sql<{ data: Record<string, unknown> }>(`SELECT data FROM audit_entries WHERE action = 'booking.requested' AND entity_id = $1`, [
+        c.id,
+      ]);
       expect(entry.data).toMatchObject({ stage: 'industrialisation', projectId: own.id, projectStage: 'pilot_maturation' });
       expect((await get(`/bookings?projectId=${own.id}`, sme).expect(200)).body.total).toBe(3);
     });
@@ -383,28 +447,59 @@ describe('chain projects (lab → pilot → industry)', () => {
       // pilot line: 100 yuan/h × 3 h = 30,000 fen, less 20 % SME discount = 24,000 fen; used 11:30 − 09:00 = 2.5 h
       // GPU pool: 8 × 2 h = 16 GPU-hours × 200 fen = 3,200 fen (no discount); used 8 × 1.75 h = 14
       expect(lab).toMatchObject({
-        stage: 'lab_validation', current: false, enteredOn: '2030-01-02', leftOn: '2030-01-07', periods: [{ enteredOn: '2030-01-02', leftOn: '2030-01-07' }],
-        bookings: 2, bookedUnitHours: 3 + 16, usedUnitHours: 2.5 + 14, costFen: 24_000 + 3_200,
+        stage: 'lab_validation',
+        current: false,
+        enteredOn: '2030-01-02',
+        leftOn: '2030-01-07',
+        periods: [{ enteredOn: '2030-01-02', leftOn: '2030-01-07' }],
+        bookings: 2,
+        bookedUnitHours: 3 + 16,
+        usedUnitHours: 2.5 + 14,
+        costFen: 24_000 + 3_200,
       });
       expect(lab.facilities).toHaveLength(2);
       const labA = lab.facilities.find((f: { id: string }) => f.id === facA);
       expect(labA).toMatchObject({ kind: 'pilot_platform', cityCode: '210100', bookings: 1, bookedUnitHours: 3, usedUnitHours: 2.5, costFen: 24_000 });
-      expect(labA.resources).toEqual([{ id: resA, nameZh: '测试·中试线', nameEn: 'Test pilot line', unit: 'hour', bookings: 1, bookedUnitHours: 3, usedUnitHours: 2.5, costFen: 24_000 }]);
+      expect(labA.resources).toEqual([
+        { id: resA, nameZh: '测试·中试线', nameEn: 'Test pilot line', unit: 'hour', bookings: 1, bookedUnitHours: 3, usedUnitHours: 2.5, costFen: 24_000 },
+      ]);
       expect(lab.facilities.find((f: { id: string }) => f.id === facB).resources).toEqual([
         { id: resB, nameZh: '测试·GPU池', nameEn: 'Test GPU pool', unit: 'gpu_hour', bookings: 1, bookedUnitHours: 16, usedUnitHours: 14, costFen: 3_200 },
       ]);
 
       // bench: 50 yuan/h × 4 h = 20,000 fen, used 4 h; pilot line 2 h approved and not used: booked 2, used 0, cost 0
       expect(pilot).toMatchObject({
-        stage: 'pilot_maturation', current: true, enteredOn: '2030-01-07', leftOn: null, periods: [{ enteredOn: '2030-01-07', leftOn: null }],
-        bookings: 2, bookedUnitHours: 4 + 2, usedUnitHours: 4, costFen: 20_000,
+        stage: 'pilot_maturation',
+        current: true,
+        enteredOn: '2030-01-07',
+        leftOn: null,
+        periods: [{ enteredOn: '2030-01-07', leftOn: null }],
+        bookings: 2,
+        bookedUnitHours: 4 + 2,
+        usedUnitHours: 4,
+        costFen: 20_000,
       });
       expect(pilot.facilities.map((f: { id: string }) => f.id).sort()).toEqual([facA, facC].sort());
       expect(pilot.facilities.find((f: { id: string }) => f.id === facA)).toMatchObject({ bookings: 1, bookedUnitHours: 2, usedUnitHours: 0, costFen: 0 });
-      expect(pilot.facilities.find((f: { id: string }) => f.id === facC)).toMatchObject({ cityCode: '210200', bookings: 1, bookedUnitHours: 4, usedUnitHours: 4, costFen: 20_000 });
+      expect(pilot.facilities.find((f: { id: string }) => f.id === facC)).toMatchObject({
+        cityCode: '210200',
+        bookings: 1,
+        bookedUnitHours: 4,
+        usedUnitHours: 4,
+        costFen: 20_000,
+      });
 
       expect(industry).toEqual({
-        stage: 'industrialisation', current: false, enteredOn: null, leftOn: null, periods: [], bookings: 0, bookedUnitHours: 0, usedUnitHours: 0, costFen: 0, facilities: [],
+        stage: 'industrialisation',
+        current: false,
+        enteredOn: null,
+        leftOn: null,
+        periods: [],
+        bookings: 0,
+        bookedUnitHours: 0,
+        usedUnitHours: 0,
+        costFen: 0,
+        facilities: [],
       });
       expect(view.totals).toEqual({ bookings: 4, bookedUnitHours: 25, usedUnitHours: 20.5, costFen: 47_200, facilities: 3, resources: 3 });
 
@@ -474,7 +569,8 @@ describe('chain projects (lab → pilot → industry)', () => {
     });
 
     it('lists with filters (direction, stage, city of the enterprise, organisation) and pages in a stable order', async () => {
-      const q = async (query: string, token = official) => (await get(`/projects?limit=200&${query}`, token).expect(200)).body as { items: Project[]; total: number };
+      const q = async (query: string, token = official) =>
+        (await get(`/projects?limit=200&${query}`, token).expect(200)).body as { items: Project[]; total: number };
       expect((await q('direction=new_energy')).items.every((p) => p.direction === 'new_energy')).toBe(true);
       expect((await q('direction=new_energy')).items.map((p) => p.id)).toContain(pc.id);
       expect((await q('stage=industrialisation')).items.every((p) => p.stage === 'industrialisation')).toBe(true);
@@ -524,7 +620,9 @@ describe('chain projects (lab → pilot → industry)', () => {
       await runner.release();
     }
     expect(await t.sql(`SELECT count(*)::int AS n FROM bookings WHERE project_id IS NOT NULL`)).toEqual([{ n: 0 }]);
-    expect(await t.sql(`SELECT booking_id::text AS id, project_ref::text AS project_id FROM bookings_dropped_project_refs ORDER BY booking_id`)).toEqual(before);
+    expect(await t.sql(`SELECT booking_id::text AS id, project_ref::text AS project_id FROM bookings_dropped_project_refs ORDER BY booking_id`)).toEqual(
+      before,
+    );
     expectProblem(await book(sme, resA, '2030-01-25T09:00', '2030-01-25T10:00', { projectId: before[0].project_id }), 422, 'unknown_project');
     const fresh = await project(sme);
     expect((await booked(sme, resA, '2030-01-25T09:00', '2030-01-25T10:00', { projectId: fresh.id })).stage).toBe('lab_validation');

@@ -62,8 +62,7 @@ function stop(app: Started, signal: NodeJS.Signals): Promise<number | null> {
   });
 }
 
-const login = (url: string, email: string, password = 'demo-pass-2024') =>
-  request(url).post('/api/v1/auth/login').send({ email, password });
+const login = (url: string, email: string, password = 'demo-pass-2024') => request(url).post('/api/v1/auth/login').send({ email, password });
 
 describe('npm start on the embedded database', () => {
   let dataDir: string;
@@ -113,19 +112,38 @@ describe('npm start on the embedded database', () => {
     expect(app.output()).not.toContain(token);
     expect(app.output()).toMatch(/"path":"\/api\/v1\/me"/);
 
-    const reg = await request(app.url).post('/api/v1/auth/register').send({
-      email: 'survivor@example.cn', password: 'survives-a-restart', displayName: '存活', organisationNameZh: '测试·重启后仍在',
-      creditCode: demoCreditCode('211100', 5), sme: true, cityCode: '211100',
-    });
+    const reg = await request(app.url)
+      .post('/api/v1/auth/register')
+      .send({
+        email: 'survivor@example.cn',
+        password: 'survives-a-restart',
+        displayName: '存活',
+        organisationNameZh: '测试·重启后仍在',
+        creditCode: demoCreditCode('211100', 5),
+        sme: true,
+        cityCode: '211100',
+      });
     expect(reg.status).toBe(201);
 
     expect(await stop(app, 'SIGTERM')).toBe(0); // graceful shutdown
     expect(app.output()).toMatch(/SIGTERM received/);
     // Every stdout line, from the database start to the shutdown, is one pino JSON shape.
-    const lines = app.stdout().split('\n').filter((l) => l !== '');
+    const lines = app
+      .stdout()
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) {
-      expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(Number), time: expect.any(Number), pid: app.proc.pid, hostname: expect.any(String), service: 'pilot-booking', msg: expect.any(String) }));
+      expect(JSON.parse(line)).toEqual(
+        expect.objectContaining({
+          level: expect.any(Number),
+          time: expect.any(Number),
+          pid: app.proc.pid,
+          hostname: expect.any(String),
+          service: 'pilot-booking',
+          msg: expect.any(String),
+        }),
+      );
     }
     expect(lines.map((l) => JSON.parse(l).context)).toEqual(expect.arrayContaining(['Bootstrap', 'InstanceLoader', 'Main']));
   });

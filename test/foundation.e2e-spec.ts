@@ -74,14 +74,20 @@ describe('foundation: auth, organisations, users, errors', () => {
 
     it('refuses a duplicate e-mail with 409 and creates nothing', async () => {
       const before = await t.sql(`SELECT count(*)::int AS n FROM organisations`);
-      const res = await t.http().post('/api/v1/auth/register').send(registration({ creditCode: demoCreditCode('210800', 78) }));
+      const res = await t
+        .http()
+        .post('/api/v1/auth/register')
+        .send(registration({ creditCode: demoCreditCode('210800', 78) }));
       expectProblem(res, 409, 'email_taken');
       const after = await t.sql(`SELECT count(*)::int AS n FROM organisations`);
       expect(after[0].n).toBe(before[0].n); // the organisation rolled back with the user
     });
 
     it('refuses a duplicate credit code with 409', async () => {
-      const res = await t.http().post('/api/v1/auth/register').send(registration({ email: 'other@example.cn' }));
+      const res = await t
+        .http()
+        .post('/api/v1/auth/register')
+        .send(registration({ email: 'other@example.cn' }));
       expectProblem(res, 409, 'credit_code_taken');
     });
 
@@ -91,7 +97,10 @@ describe('foundation: auth, organisations, users, errors', () => {
       ['a forbidden letter (O)', '91210800MADEMO077' + '1'],
       ['lower case letters that are not a valid code', 'not-a-credit-code!'],
     ])('refuses a credit code with %s: 400 with a field error', async (_why, code) => {
-      const res = await t.http().post('/api/v1/auth/register').send(registration({ email: 'x1@example.cn', creditCode: code }));
+      const res = await t
+        .http()
+        .post('/api/v1/auth/register')
+        .send(registration({ email: 'x1@example.cn', creditCode: code }));
       const body = expectProblem(res, 400, 'validation_failed');
       expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'creditCode' })]));
     });
@@ -104,7 +113,10 @@ describe('foundation: auth, organisations, users, errors', () => {
       ['organisationNameZh', { organisationNameZh: '' }],
       ['displayName', { displayName: 42 }],
     ])('refuses a bad %s with a field error', async (field, over) => {
-      const res = await t.http().post('/api/v1/auth/register').send(registration({ email: 'x2@example.cn', ...over }));
+      const res = await t
+        .http()
+        .post('/api/v1/auth/register')
+        .send(registration({ email: 'x2@example.cn', ...over }));
       const body = expectProblem(res, 400, 'validation_failed');
       expect(body.errors!.map((e) => e.field)).toContain(field);
     });
@@ -128,15 +140,16 @@ describe('foundation: auth, organisations, users, errors', () => {
         passwordChangeRequired: false,
       });
       const me = await t.http().get('/api/v1/me').auth(res.body.accessToken, { type: 'bearer' }).expect(200);
-      expect(me.body).toEqual(expect.objectContaining({ email: 'operator@demo.local', role: 'operator', organisation: expect.objectContaining({ kind: 'operator' }) }));
+      expect(me.body).toEqual(
+        expect.objectContaining({ email: 'operator@demo.local', role: 'operator', organisation: expect.objectContaining({ kind: 'operator' }) }),
+      );
     });
 
     it('401 without a token, with a malformed token and with a token signed by someone else', async () => {
       expectProblem(await t.http().get('/api/v1/me'), 401);
       expectProblem(await t.http().get('/api/v1/me').set('Authorization', 'Bearer not.a.jwt'), 401);
       expectProblem(await t.http().get('/api/v1/me').set('Authorization', 'Basic abc'), 401);
-      const forged =
-        'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAiLCJyb2xlIjoiYWRtaW4ifQ.c2lnbmF0dXJl';
+      const forged = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAiLCJyb2xlIjoiYWRtaW4ifQ.c2lnbmF0dXJl';
       expectProblem(await t.http().get('/api/v1/me').auth(forged, { type: 'bearer' }), 401);
     });
   });
@@ -145,11 +158,17 @@ describe('foundation: auth, organisations, users, errors', () => {
     let operatorOrgId: string;
 
     it('creates an operator organisation and an operator in it', async () => {
-      const org = await t.http().post('/api/v1/organisations').auth(admin, { type: 'bearer' })
+      const org = await t
+        .http()
+        .post('/api/v1/organisations')
+        .auth(admin, { type: 'bearer' })
         .send({ kind: 'operator', nameZh: '测试·锦州检测中心', nameEn: 'Test Jinzhou Testing Centre', cityCode: '210700' })
         .expect(201);
       operatorOrgId = org.body.id;
-      const user = await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
+      const user = await t
+        .http()
+        .post('/api/v1/users')
+        .auth(admin, { type: 'bearer' })
         .send({ email: 'op2@example.cn', displayName: '李运营', password: 'operator-pass-1', role: 'operator', organisationId: operatorOrgId })
         .expect(201);
       expect(user.body).toEqual(expect.objectContaining({ role: 'operator', organisationId: operatorOrgId }));
@@ -161,34 +180,56 @@ describe('foundation: auth, organisations, users, errors', () => {
 
     it('creates an authority with an official, and another admin without organisation', async () => {
       const org = await t.http().post('/api/v1/organisations').auth(admin, { type: 'bearer' }).send({ kind: 'authority', nameZh: '测试·市科技局' }).expect(201);
-      await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
+      await t
+        .http()
+        .post('/api/v1/users')
+        .auth(admin, { type: 'bearer' })
         .send({ email: 'official2@example.cn', displayName: '赵专员', password: 'official-pass-1', role: 'official', organisationId: org.body.id })
         .expect(201);
-      await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
+      await t
+        .http()
+        .post('/api/v1/users')
+        .auth(admin, { type: 'bearer' })
         .send({ email: 'admin2@example.cn', displayName: 'Second admin', password: 'admin-pass-12', role: 'admin' })
         .expect(201);
     });
 
     it('refuses a role that does not fit the organisation, an admin with an organisation, and unknown organisations', async () => {
       expectProblem(
-        await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
+        await t
+          .http()
+          .post('/api/v1/users')
+          .auth(admin, { type: 'bearer' })
           .send({ email: 'bad1@example.cn', displayName: 'x', password: 'password-123', role: 'enterprise', organisationId: operatorOrgId }),
-        400, 'role_does_not_fit_organisation',
+        400,
+        'role_does_not_fit_organisation',
       );
       expectProblem(
-        await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
+        await t
+          .http()
+          .post('/api/v1/users')
+          .auth(admin, { type: 'bearer' })
           .send({ email: 'bad2@example.cn', displayName: 'x', password: 'password-123', role: 'admin', organisationId: operatorOrgId }),
         400,
       );
       expectProblem(
-        await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
-          .send({ email: 'bad3@example.cn', displayName: 'x', password: 'password-123', role: 'operator', organisationId: '00000000-0000-4000-8000-000000000000' }),
+        await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' }).send({
+          email: 'bad3@example.cn',
+          displayName: 'x',
+          password: 'password-123',
+          role: 'operator',
+          organisationId: '00000000-0000-4000-8000-000000000000',
+        }),
         404,
       );
       expectProblem(
-        await t.http().post('/api/v1/users').auth(admin, { type: 'bearer' })
+        await t
+          .http()
+          .post('/api/v1/users')
+          .auth(admin, { type: 'bearer' })
           .send({ email: 'sme@demo.local', displayName: 'x', password: 'password-123', role: 'operator', organisationId: operatorOrgId }),
-        409, 'email_taken',
+        409,
+        'email_taken',
       );
       expectProblem(await t.http().post('/api/v1/organisations').auth(admin, { type: 'bearer' }).send({ kind: 'enterprise', nameZh: '无代码企业' }), 400);
       expectProblem(await t.http().post('/api/v1/organisations').auth(admin, { type: 'bearer' }).send({ kind: 'club', nameZh: '俱乐部' }), 400);
@@ -198,7 +239,10 @@ describe('foundation: auth, organisations, users, errors', () => {
       const token = await t.login(email);
       expectProblem(await t.http().post('/api/v1/organisations').auth(token, { type: 'bearer' }).send({ kind: 'authority', nameZh: '某局' }), 403, 'forbidden');
       expectProblem(
-        await t.http().post('/api/v1/users').auth(token, { type: 'bearer' })
+        await t
+          .http()
+          .post('/api/v1/users')
+          .auth(token, { type: 'bearer' })
           .send({ email: 'z@example.cn', displayName: 'z', password: 'password-123', role: 'admin' }),
         403,
       );
@@ -245,12 +289,21 @@ describe('foundation: auth, organisations, users, errors', () => {
     it('unknown fields and wrong types are 400 with field errors', async () => {
       const extra = expectProblem(await t.http().post('/api/v1/auth/login').send({ email: 'a@b.cn', password: 'x', isAdmin: true }), 400);
       expect(extra.errors).toEqual([expect.objectContaining({ field: 'isAdmin' })]);
-      const types = expectProblem(await t.http().post('/api/v1/auth/login').send({ email: ['a'], password: 5 }), 400);
+      const types = expectProblem(
+        await t
+          .http()
+          .post('/api/v1/auth/login')
+          .send({ email: ['a'], password: 5 }),
+        400,
+      );
       expect([...new Set(types.errors!.map((e) => e.field))].sort()).toEqual(['email', 'password']);
     });
 
     it('a body over 1 MiB is 413', async () => {
-      const res = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json')
+      const res = await t
+        .http()
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
         .send(JSON.stringify({ email: 'a'.repeat(1_100_000), password: 'x' }));
       expectProblem(res, 413, 'payload_too_large');
     });

@@ -18,8 +18,14 @@ describe('input hygiene, validation answers and logs', () => {
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
   let serial = 900;
   const registration = (over: Record<string, unknown> = {}) => ({
-    email: `hygiene-${serial}@example.cn`, password: 'a-long-secret-passphrase', displayName: '王工', organisationNameZh: `测试·卫生${serial}有限公司`,
-    creditCode: demoCreditCode('210800', serial++), sme: true, cityCode: '210800', ...over,
+    email: `hygiene-${serial}@example.cn`,
+    password: 'a-long-secret-passphrase',
+    displayName: '王工',
+    organisationNameZh: `测试·卫生${serial}有限公司`,
+    creditCode: demoCreditCode('210800', serial++),
+    sme: true,
+    cityCode: '210800',
+    ...over,
   });
 
   beforeAll(async () => {
@@ -37,7 +43,11 @@ describe('input hygiene, validation answers and logs', () => {
 
   describe('characters PostgreSQL cannot store', () => {
     it('refuses a NUL in a query parameter of a public route, naming it', async () => {
-      for (const [url, field] of [['/api/v1/facilities?q=%00', 'q'], ['/api/v1/resources?q=a%00b', 'q'], ['/api/v1/facilities?city=%00', 'city']] as const) {
+      for (const [url, field] of [
+        ['/api/v1/facilities?q=%00', 'q'],
+        ['/api/v1/resources?q=a%00b', 'q'],
+        ['/api/v1/facilities?city=%00', 'city'],
+      ] as const) {
         const body = expectProblem(await t.http().get(url), 400, 'validation_failed');
         expect(body.errors).toEqual([{ field, message: `${field} must not contain the NUL character (U+0000)` }]);
       }
@@ -46,11 +56,22 @@ describe('input hygiene, validation answers and logs', () => {
     it('refuses a NUL in the login e-mail, in a registration and in a booking purpose', async () => {
       const login = expectProblem(await t.http().post('/api/v1/auth/login').send({ email: 'sme@demo.local\u0000', password: 'x' }), 400, 'validation_failed');
       expect(login.errors).toEqual([{ field: 'email', message: expect.stringContaining('NUL') }]);
-      const reg = expectProblem(await t.http().post('/api/v1/auth/register').send(registration({ displayName: '王\u0000工' })), 400, 'validation_failed');
+      const reg = expectProblem(
+        await t
+          .http()
+          .post('/api/v1/auth/register')
+          .send(registration({ displayName: '王\u0000工' })),
+        400,
+        'validation_failed',
+      );
       expect(reg.errors).toEqual([{ field: 'displayName', message: expect.stringContaining('NUL') }]);
       const resources = await t.http().get('/api/v1/resources?limit=1').expect(200);
       const booking = await t.http().post('/api/v1/bookings').set(bearer(sme)).send({
-        resourceId: resources.body.items[0].id, startsAt: '2031-03-03T09:00:00+08:00', endsAt: '2031-03-03T11:00:00+08:00', stage: 'pilot_maturation', purpose: 'pilot\u0000run',
+        resourceId: resources.body.items[0].id,
+        startsAt: '2031-03-03T09:00:00+08:00',
+        endsAt: '2031-03-03T11:00:00+08:00',
+        stage: 'pilot_maturation',
+        purpose: 'pilot\u0000run',
       });
       expect(expectProblem(booking, 400, 'validation_failed').errors).toEqual([{ field: 'purpose', message: expect.stringContaining('NUL') }]);
     });
@@ -59,7 +80,16 @@ describe('input hygiene, validation answers and logs', () => {
       const path = expectProblem(await t.http().get('/api/v1/facilities/%00'), 400, 'validation_failed');
       expect(path.errors).toEqual([{ field: 'id', message: 'id must not contain the NUL character (U+0000)' }]);
       const nested = expectProblem(
-        await t.http().put('/api/v1/resources/00000000-0000-4000-8000-000000000000/opening-hours').set(bearer(admin)).send({ intervals: [{ weekday: 1, opens: '08:00', closes: '12:00' }, { weekday: 2, opens: '08:00\u0000', closes: '12:00' }] }),
+        await t
+          .http()
+          .put('/api/v1/resources/00000000-0000-4000-8000-000000000000/opening-hours')
+          .set(bearer(admin))
+          .send({
+            intervals: [
+              { weekday: 1, opens: '08:00', closes: '12:00' },
+              { weekday: 2, opens: '08:00\u0000', closes: '12:00' },
+            ],
+          }),
         400,
         'validation_failed',
       );
@@ -70,14 +100,32 @@ describe('input hygiene, validation answers and logs', () => {
       const deep = '{"displayName":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
       const body = expectProblem(await t.http().post('/api/v1/auth/register').set('Content-Type', 'application/json').send(deep), 400, 'validation_failed');
       expect(body.errors).toEqual([{ field: 'displayName', message: 'displayName is nested more than 32 levels deep' }]);
-      expectProblem(await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send('['.repeat(5000) + ']'.repeat(5000)), 400);
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/auth/login')
+          .set('Content-Type', 'application/json')
+          .send('['.repeat(5000) + ']'.repeat(5000)),
+        400,
+      );
     });
 
     it('refuses an unpaired surrogate (it cannot be encoded in UTF-8; pg would store U+FFFD instead)', async () => {
-      const res = await t.http().post('/api/v1/auth/register').set('Content-Type', 'application/json').send(JSON.stringify(registration({ displayName: 'x\ud800y' })));
+      const res = await t
+        .http()
+        .post('/api/v1/auth/register')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(registration({ displayName: 'x\ud800y' })));
       expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ field: 'displayName', message: expect.stringContaining('unpaired surrogate') }]);
       // A proper pair (an emoji) is a character like any other.
-      expect((await t.http().post('/api/v1/auth/register').send(registration({ displayName: '王工 \ud83d\ude80' }))).status).toBe(201);
+      expect(
+        (
+          await t
+            .http()
+            .post('/api/v1/auth/register')
+            .send(registration({ displayName: '王工 \ud83d\ude80' }))
+        ).status,
+      ).toBe(201);
     });
   });
 
@@ -91,7 +139,10 @@ describe('input hygiene, validation answers and logs', () => {
       expect(body.errors!.filter((e) => e.field === 'email')).toEqual([{ field: 'email', message: 'email must be an e-mail address' }]);
       // null is as missing as undefined; an unknown field is named as such.
       const nulls = expectProblem(await t.http().post('/api/v1/auth/login').send({ email: null, password: 'x', extra: null }), 400, 'validation_failed');
-      expect(nulls.errors).toEqual([{ field: 'extra', message: 'extra is not an accepted field' }, { field: 'email', message: 'email is required' }]);
+      expect(nulls.errors).toEqual([
+        { field: 'extra', message: 'extra is not an accepted field' },
+        { field: 'email', message: 'email is required' },
+      ]);
       expect(nulls.detail).toBe('The request has 2 invalid fields: extra, email.');
     });
 
@@ -119,7 +170,9 @@ describe('input hygiene, validation answers and logs', () => {
 
     it('answers malformed JSON with malformed_json, not the parser text', async () => {
       const res = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"email": "a@b.cn", ');
-      expect(expectProblem(res, 400, 'malformed_json')).toEqual(expect.objectContaining({ detail: 'The request body is not valid JSON.', errors: [{ field: 'body', message: expect.any(String) }] }));
+      expect(expectProblem(res, 400, 'malformed_json')).toEqual(
+        expect.objectContaining({ detail: 'The request body is not valid JSON.', errors: [{ field: 'body', message: expect.any(String) }] }),
+      );
       const scalar = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send('"text"');
       expectProblem(scalar, 400, 'malformed_json');
     });
@@ -133,16 +186,36 @@ describe('input hygiene, validation answers and logs', () => {
   describe('logs', () => {
     it('never writes a password or an argon2 hash, even when the database fails a registration unexpectedly', async () => {
       const password = 'logged-nowhere-passphrase-77';
-      expectProblem(await t.http().post('/api/v1/auth/register').send(registration({ password, displayName: 'nul\u0000here' })), 400, 'validation_failed');
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/auth/register')
+          .send(registration({ password, displayName: 'nul\u0000here' })),
+        400,
+        'validation_failed',
+      );
       // A genuine unexpected database error on the INSERT that carries the hash.
       await t.sql(`CREATE FUNCTION hygiene_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'hygiene test failure'; END $$`);
       await t.sql(`CREATE TRIGGER hygiene_boom BEFORE INSERT ON users FOR EACH ROW WHEN (NEW.email LIKE 'boom-%') EXECUTE FUNCTION hygiene_boom()`);
       try {
-        const res = await t.http().post('/api/v1/auth/register').send(registration({ email: 'boom-1@example.cn', password }));
+        const res = await t
+          .http()
+          .post('/api/v1/auth/register')
+          .send(registration({ email: 'boom-1@example.cn', password }));
         expectProblem(res, 500, 'internal_error');
         await new Promise((r) => setImmediate(r));
         const errorLine = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unhandled error');
-        expect(errorLine).toEqual(expect.objectContaining({ level: 50, context: 'Errors', error: expect.objectContaining({ type: 'QueryFailedError', message: 'hygiene test failure', query: expect.stringContaining('INSERT INTO "users"') }) }));
+        expect(errorLine).toEqual(
+          expect.objectContaining({
+            level: 50,
+            context: 'Errors',
+            error: expect.objectContaining({
+              type: 'QueryFailedError',
+              message: 'hygiene test failure',
+              query: expect.stringContaining('INSERT INTO "users"'),
+            }),
+          }),
+        );
         expect(errorLine.error.parameters).toBeUndefined();
         expect(errorLine.error.driverError).toBeUndefined();
       } finally {
@@ -159,7 +232,16 @@ describe('input hygiene, validation answers and logs', () => {
       for (const line of logLines) {
         expect(line.endsWith('\n')).toBe(true);
         const entry = JSON.parse(line);
-        expect(entry).toEqual(expect.objectContaining({ level: expect.any(Number), time: expect.any(Number), pid: process.pid, hostname: expect.any(String), service: 'pilot-booking', msg: expect.any(String) }));
+        expect(entry).toEqual(
+          expect.objectContaining({
+            level: expect.any(Number),
+            time: expect.any(Number),
+            pid: process.pid,
+            hostname: expect.any(String),
+            service: 'pilot-booking',
+            msg: expect.any(String),
+          }),
+        );
       }
       // Nest's own lines (module start-up) and the request log share it.
       expect(logLines.some((l) => JSON.parse(l).context === 'InstanceLoader')).toBe(true);

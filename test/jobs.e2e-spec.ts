@@ -20,7 +20,11 @@ describe('scheduled jobs and notifications', () => {
     [operator, sme, sme2] = await Promise.all([t.login('operator@demo.local'), t.login('sme@demo.local'), t.login('sme2@demo.local')]);
   }
   const book = async (token: string, from: string, to: string, id = resource) => {
-    const res = await t.http().post('/api/v1/bookings').set(bearer(token)).send({ resourceId: id, startsAt: sh(from), endsAt: sh(to), stage: 'pilot_maturation', purpose: '测试 jobs' });
+    const res = await t
+      .http()
+      .post('/api/v1/bookings')
+      .set(bearer(token))
+      .send({ resourceId: id, startsAt: sh(from), endsAt: sh(to), stage: 'pilot_maturation', purpose: '测试 jobs' });
     if (res.status !== 201) throw new Error(`booking: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; startsAt: string; state: string };
   };
@@ -30,15 +34,37 @@ describe('scheduled jobs and notifications', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await setNow(NOW);
-    const facility = await t.http().post('/api/v1/facilities').set(bearer(operator)).send({
-      kind: 'verification_centre', nameZh: '测试·作业中心', nameEn: 'Test jobs centre', cityCode: '210500',
-      address: '本溪市测试路3号', directions: ['life_health'], stages: ['lab_validation'],
-    });
-    const res = await t.http().post('/api/v1/resources').set(bearer(operator)).send({
-      facilityId: facility.body.id, nameZh: '测试·质谱仪', nameEn: 'Test mass spectrometer', mode: 'exclusive', unit: 'hour',
-      minDurationMinutes: 60, maxDurationMinutes: 600, leadTimeMinutes: 0, horizonDays: 60, approvalRequired: true, pricePerUnitHourFen: 30_000,
-      openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
-    });
+    const facility = await t
+      .http()
+      .post('/api/v1/facilities')
+      .set(bearer(operator))
+      .send({
+        kind: 'verification_centre',
+        nameZh: '测试·作业中心',
+        nameEn: 'Test jobs centre',
+        cityCode: '210500',
+        address: '本溪市测试路3号',
+        directions: ['life_health'],
+        stages: ['lab_validation'],
+      });
+    const res = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(operator))
+      .send({
+        facilityId: facility.body.id,
+        nameZh: '测试·质谱仪',
+        nameEn: 'Test mass spectrometer',
+        mode: 'exclusive',
+        unit: 'hour',
+        minDurationMinutes: 60,
+        maxDurationMinutes: 600,
+        leadTimeMinutes: 0,
+        horizonDays: 60,
+        approvalRequired: true,
+        pricePerUnitHourFen: 30_000,
+        openingHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opens: '00:00', closes: '24:00' })),
+      });
     expect(res.status).toBe(201);
     resource = res.body.id;
   });
@@ -112,8 +138,11 @@ describe('scheduled jobs and notifications', () => {
     it('reminds both sides 24 hours before an approved booking, once, not twice', async () => {
       const b = await book(sme, '2030-03-08T10:00', '2030-03-08T12:00');
       await t.http().post(`/api/v1/bookings/${b.id}/approve`).set(bearer(operator)).send({}).expect(200);
-      const reminders = () => t.sql<{ email: string }>(
-        `SELECT u.email FROM notifications n JOIN users u ON u.id = n.recipient_user_id WHERE n.booking_id = $1 AND n.kind = 'booking_reminder' ORDER BY u.email`, [b.id]);
+      const reminders = () =>
+        t.sql<{ email: string }>(
+          `SELECT u.email FROM notifications n JOIN users u ON u.id = n.recipient_user_id WHERE n.booking_id = $1 AND n.kind = 'booking_reminder' ORDER BY u.email`,
+          [b.id],
+        );
       await setNow(sh('2030-03-07T09:59'));
       await run('reminders');
       expect(await reminders()).toEqual([]);
@@ -174,20 +203,27 @@ describe('scheduled jobs and notifications', () => {
       const second = await createTestApp({ databaseUrl: t.databaseUrl, demo: false });
       try {
         const ids: string[] = [];
-        for (let i = 0; i < 12; i++) ids.push((await book(i % 2 ? sme : sme2, `2030-03-20T${String(i).padStart(2, '0')}:00`, `2030-03-20T${String(i + 1).padStart(2, '0')}:00`)).id);
+        for (let i = 0; i < 12; i++)
+          ids.push((await book(i % 2 ? sme : sme2, `2030-03-20T${String(i).padStart(2, '0')}:00`, `2030-03-20T${String(i + 1).padStart(2, '0')}:00`)).id);
         const later = Date.parse(NOW) + 49 * HOUR;
         await setNow(later, [t, second]);
         const runs = await Promise.all([run('expiry', t), run('expiry', second), run('expiry', t), run('expiry', second)]);
         const changed = runs.flatMap((r) => r.changed as string[]);
         expect(changed.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
         const audit = await t.sql<{ entity_id: string; n: number }>(
-          `SELECT entity_id, count(*)::int AS n FROM audit_entries WHERE action = 'booking.expired' AND entity_id = ANY($1) GROUP BY entity_id`, [ids]);
+          `SELECT entity_id, count(*)::int AS n FROM audit_entries WHERE action = 'booking.expired' AND entity_id = ANY($1) GROUP BY entity_id`,
+          [ids],
+        );
         expect(audit).toHaveLength(12);
         expect(audit.every((a) => a.n === 1)).toBe(true);
         const notes = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE kind = 'booking_expired' AND booking_id = ANY($1)`, [ids]);
         const perBooking = notes[0].n / 12;
         expect(Number.isInteger(perBooking)).toBe(true); // the same recipients once each, never twice
-        const verify = await t.http().get('/api/v1/audit/verify').set(bearer(await t.login('official@demo.local'))).expect(200);
+        const verify = await t
+          .http()
+          .get('/api/v1/audit/verify')
+          .set(bearer(await t.login('official@demo.local')))
+          .expect(200);
         expect(verify.body.valid).toBe(true);
       } finally {
         await second.close();
@@ -195,8 +231,13 @@ describe('scheduled jobs and notifications', () => {
     });
 
     it('forgets idempotency keys past their expiry', async () => {
-      await t.http().post('/api/v1/bookings').set(bearer(sme)).set('Idempotency-Key', 'cleanup-1')
-        .send({ resourceId: resource, startsAt: sh('2030-03-25T09:00'), endsAt: sh('2030-03-25T10:00'), stage: 'lab_validation', purpose: 'x' }).expect(201);
+      await t
+        .http()
+        .post('/api/v1/bookings')
+        .set(bearer(sme))
+        .set('Idempotency-Key', 'cleanup-1')
+        .send({ resourceId: resource, startsAt: sh('2030-03-25T09:00'), endsAt: sh('2030-03-25T10:00'), stage: 'lab_validation', purpose: 'x' })
+        .expect(201);
       await setNow(Date.parse(NOW) + 47 * HOUR);
       await run('idempotency-cleanup');
       expect((await t.sql(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'cleanup-1'`))[0].n).toBe(1);

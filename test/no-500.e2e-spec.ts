@@ -185,7 +185,9 @@ describe('no request from outside produces a 500', () => {
     const params = op.parameters ?? [];
     const pathParams = params.filter((p) => p.in === 'path');
     const queryParams = params.filter((p) => p.in === 'query');
-    const headers = Object.fromEntries(params.filter((p) => p.in === 'header').map((p) => [p.name, `hostile-${p.name}-${Math.random().toString(36).slice(2)}`]));
+    const headers = Object.fromEntries(
+      params.filter((p) => p.in === 'header').map((p) => [p.name, `hostile-${p.name}-${Math.random().toString(36).slice(2)}`]),
+    );
     const bodySchema = resolve(op.requestBody?.content?.['application/json']?.schema);
     const validBody = op.requestBody ? (sample(bodySchema) as Record<string, unknown>) : undefined;
     const requiredQuery = Object.fromEntries(queryParams.filter((q) => q.required).map((q) => [q.name, String(sample(q.schema, q.name))]));
@@ -259,14 +261,28 @@ describe('no request from outside produces a 500', () => {
       const admitted: string[] = [];
       for (const role of roles) {
         const url = path.replace(/\{([^}]+)\}/g, (_, n: string) => pathSample(path, n));
-        const res = await send({ label: 'probe', method, url, role, headers: {}, body: op.requestBody ? { json: sample(op.requestBody.content?.['application/json']?.schema) } : undefined });
+        const res = await send({
+          label: 'probe',
+          method,
+          url,
+          role,
+          headers: {},
+          body: op.requestBody ? { json: sample(op.requestBody.content?.['application/json']?.schema) } : undefined,
+        });
         calls++;
         if (res.status !== 401 && res.status !== 403) admitted.push(role);
       }
       const list = buildCalls(path, method, op, roles, () => [admitted[0] ?? 'admin']);
       for (let i = 0; i < list.length; i += BATCH) {
         const batch = list.slice(i, i + BATCH);
-        const results = await Promise.all(batch.map((c) => send(c).then((res) => ({ c, res }), (err: Error) => ({ c, err }))));
+        const results = await Promise.all(
+          batch.map((c) =>
+            send(c).then(
+              (res) => ({ c, res }),
+              (err: Error) => ({ c, err }),
+            ),
+          ),
+        );
         for (const r of results) {
           calls++;
           const where = `${method.toUpperCase()} ${path} [${r.c.label}] as ${r.c.role}`;

@@ -65,7 +65,8 @@ describe('OpenAPI document against the server', () => {
       const value = override && override.in === p.in && override.name === p.name ? override.value : gen.value(p.schema ?? { type: 'string' }, p.name);
       if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(value)));
       else if (p.in === 'query') query[p.name] = String(value);
-      else if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') headers[p.name] = `contract-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      else if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')
+        headers[p.name] = `contract-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     }
     if (extra === 'query') query.zzUndeclared = '1';
     const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
@@ -76,7 +77,12 @@ describe('OpenAPI document against the server', () => {
     const formSchema = o.op.requestBody?.content?.['multipart/form-data']?.schema as Json | undefined;
     const form = formSchema ? gen.resolve(formSchema) : undefined;
     const formFields = form
-      ? Object.fromEntries(Object.entries((form.properties ?? {}) as Record<string, Json>).map(([k, v]) => [k, v.format === 'binary' ? null : (gen.value(v, k) as string | number | boolean)]))
+      ? Object.fromEntries(
+          Object.entries((form.properties ?? {}) as Record<string, Json>).map(([k, v]) => [
+            k,
+            v.format === 'binary' ? null : (gen.value(v, k) as string | number | boolean),
+          ]),
+        )
       : undefined;
     const roles: string[] = o.op['x-roles'] ?? [];
     const role = o.op['x-auth'] === 'required' ? (roles.length ? (roles.includes('admin') ? 'admin' : roles[0]) : 'admin') : undefined;
@@ -131,7 +137,8 @@ describe('OpenAPI document against the server', () => {
     for (const o of operations()) {
       const r = build(o);
       const res = await send(o, r);
-      if (res.status === 400 && !DOMAIN_400.has(res.body?.code)) refused.push(`${o.method.toUpperCase()} ${o.template} ${JSON.stringify({ query: r.query, body: r.body })}: ${res.text.slice(0, 400)}`);
+      if (res.status === 400 && !DOMAIN_400.has(res.body?.code))
+        refused.push(`${o.method.toUpperCase()} ${o.template} ${JSON.stringify({ query: r.query, body: r.body })}: ${res.text.slice(0, 400)}`);
       if (res.status >= 500) refused.push(`${o.method.toUpperCase()} ${o.template}: ${res.status} ${res.text.slice(0, 200)}`);
     }
     expect(refused).toEqual([]);
@@ -160,14 +167,17 @@ describe('OpenAPI document against the server', () => {
         .filter((p) => p.in === 'path' || p.in === 'query' || p.in === 'header')
         .map((p) => ({ in: p.in, name: p.name, schema: p.schema ?? {} }));
       const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
-      if (bodySchema) for (const [name, schema] of Object.entries((gen.resolve(bodySchema).properties ?? {}) as Json)) targets.push({ in: 'body', name, schema: schema as Json });
+      if (bodySchema)
+        for (const [name, schema] of Object.entries((gen.resolve(bodySchema).properties ?? {}) as Json))
+          targets.push({ in: 'body', name, schema: schema as Json });
       for (const target of targets) {
         for (const v of gen.violations(target.schema)) {
           const r = build(o, undefined, { in: target.in, name: target.name, value: v.value });
           if (target.in === 'header') r.headers[target.name] = String(v.value);
           const res = await send(o, r);
           checked++;
-          if (res.status !== 400) accepted.push(`${o.method.toUpperCase()} ${o.template} ${target.in} ${target.name}=${JSON.stringify(v.value)} (breaks ${v.breaks}): ${res.status}`);
+          if (res.status !== 400)
+            accepted.push(`${o.method.toUpperCase()} ${o.template} ${target.in} ${target.name}=${JSON.stringify(v.value)} (breaks ${v.breaks}): ${res.status}`);
         }
       }
     }
@@ -194,7 +204,11 @@ describe('OpenAPI document against the server', () => {
     try {
       mkdirSync(join(dir, 'generated'));
       writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
-      execFileSync(process.execPath, [join(__dirname, '..', 'node_modules', 'openapi-typescript', 'bin', 'cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'generated', 'openapi.d.ts')], { stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [join(__dirname, '..', 'node_modules', 'openapi-typescript', 'bin', 'cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'generated', 'openapi.d.ts')],
+        { stdio: 'pipe' },
+      );
       for (const f of ['client.ts', 'session.ts']) copyFileSync(join(__dirname, 'openapi-client', f), join(dir, f));
       const program = ts.createProgram([join(dir, 'session.ts')], {
         strict: true,

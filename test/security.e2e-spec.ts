@@ -62,7 +62,10 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
   async function newUser(prefix = 'user', role: 'enterprise' | 'admin' = 'enterprise') {
     const email = `${prefix}-${++userSeq}@example.cn`;
     const password = `violet-harbour-${userSeq}-lantern`;
-    const res = await t.http().post('/api/v1/users').set(bearer(adminToken))
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(adminToken))
       .send({ email, password, displayName: `Test ${prefix}`, role, ...(role === 'admin' ? {} : { organisationId: smeOrgId }) });
     if (res.status !== 201) throw new Error(`create user: ${res.status} ${res.text}`);
     return { id: res.body.id as string, email, password };
@@ -297,8 +300,12 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
       expectProblem(await t.http().get(`/api/v1/users/${u.id}`).set(bearer(temp.accessToken)), 403, 'password_change_required');
       const renewed = (await refresh(temp.refreshToken).expect(200)).body as Pair;
       expect(renewed.passwordChangeRequired).toBe(true);
-      const changed = await t.http().post('/api/v1/me/password').set(bearer(renewed.accessToken))
-        .send({ currentPassword: 'temporary-pass-2024', newPassword: 'my-own-passphrase-again' }).expect(200);
+      const changed = await t
+        .http()
+        .post('/api/v1/me/password')
+        .set(bearer(renewed.accessToken))
+        .send({ currentPassword: 'temporary-pass-2024', newPassword: 'my-own-passphrase-again' })
+        .expect(200);
       expect(changed.body.passwordChangeRequired).toBe(false);
       await t.http().get('/api/v1/me/audit').set(bearer(changed.body.accessToken)).expect(200);
       expectProblem(await me(renewed.accessToken), 401);
@@ -337,7 +344,12 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
       await login(u.email, u.password, nextIp()).expect(200);
       const audit = await auditOf(u.id);
       expect(audit.map((a) => a.action)).toEqual([
-        'user.created', 'auth.login_failed', 'auth.login_failed', 'auth.login_failed', 'auth.locked', 'auth.login_succeeded',
+        'user.created',
+        'auth.login_failed',
+        'auth.login_failed',
+        'auth.login_failed',
+        'auth.locked',
+        'auth.login_succeeded',
       ]);
       expect(audit[1]).toEqual(expect.objectContaining({ entity_type: 'user', actor_kind: 'system', actor_user_id: null }));
       expect(audit[1].data).toEqual(expect.objectContaining({ email: u.email, reason: 'wrong_password', ip }));
@@ -478,19 +490,28 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
     });
 
     it('admin user creation, password change and reset apply the same rules', async () => {
-      const created = await t.http().post('/api/v1/users').set(bearer(adminToken))
+      const created = await t
+        .http()
+        .post('/api/v1/users')
+        .set(bearer(adminToken))
         .send({ email: 'rules2@example.cn', password: '1234567890', displayName: 'x', role: 'enterprise', organisationId: smeOrgId });
       expect(expectProblem(created, 400, 'validation_failed').errors![0]).toEqual({ field: 'password', message: expect.stringMatching(/too common/) });
       const u = await newUser('rules');
       const { accessToken } = await loginPair(u.email, u.password);
       const changed = await t.http().post('/api/v1/me/password').set(bearer(accessToken)).send({ currentPassword: u.password, newPassword: u.email });
-      expect(expectProblem(changed, 400, 'validation_failed').errors).toEqual([{ field: 'newPassword', message: 'newPassword must not be the e-mail address' }]);
+      expect(expectProblem(changed, 400, 'validation_failed').errors).toEqual([
+        { field: 'newPassword', message: 'newPassword must not be the e-mail address' },
+      ]);
       const common = await t.http().post('/api/v1/me/password').set(bearer(accessToken)).send({ currentPassword: u.password, newPassword: 'basketball' });
       expect(expectProblem(common, 400).errors![0].field).toBe('newPassword');
-      const reset = await post(`/users/${u.id}/reset-password`).set(bearer(adminToken)).send({ temporaryPassword: `${u.email.split('@')[0]}-temporary` });
+      const reset = await post(`/users/${u.id}/reset-password`)
+        .set(bearer(adminToken))
+        .send({ temporaryPassword: `${u.email.split('@')[0]}-temporary` });
       expect(reset.status).toBe(200); // not the e-mail: fine
       const resetBad = await post(`/users/${u.id}/reset-password`).set(bearer(adminToken)).send({ temporaryPassword: u.email });
-      expect(expectProblem(resetBad, 400, 'validation_failed').errors).toEqual([{ field: 'temporaryPassword', message: 'temporaryPassword must not be the e-mail address' }]);
+      expect(expectProblem(resetBad, 400, 'validation_failed').errors).toEqual([
+        { field: 'temporaryPassword', message: 'temporaryPassword must not be the e-mail address' },
+      ]);
     });
 
     it('rehashes on login when the argon2 parameters changed', async () => {
@@ -518,9 +539,23 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
       const second = (await refresh(first.refreshToken).expect(200)).body as Pair;
       await post('/auth/logout').send({ refreshToken: second.refreshToken }).expect(204);
       const third = await loginPair(u.email, u.password);
-      const changed = (await t.http().post('/api/v1/me/password').set(bearer(third.accessToken))
-        .send({ currentPassword: u.password, newPassword: 'audited-new-passphrase' }).expect(200)).body as Pair;
-      const expected = ['user.created', 'auth.login_failed', 'auth.login_succeeded', 'auth.refreshed', 'auth.logout', 'auth.login_succeeded', 'user.password_changed'];
+      const changed = (
+        await t
+          .http()
+          .post('/api/v1/me/password')
+          .set(bearer(third.accessToken))
+          .send({ currentPassword: u.password, newPassword: 'audited-new-passphrase' })
+          .expect(200)
+      ).body as Pair;
+      const expected = [
+        'user.created',
+        'auth.login_failed',
+        'auth.login_succeeded',
+        'auth.refreshed',
+        'auth.logout',
+        'auth.login_succeeded',
+        'user.password_changed',
+      ];
       expect(await actionsOf(u.id)).toEqual(expected);
 
       const mine = await t.http().get('/api/v1/me/audit?limit=50').set(bearer(changed.accessToken)).expect(200);
@@ -560,8 +595,14 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
       expect(promoted.body).toEqual(expect.objectContaining({ role: 'admin', organisationId: null }));
       await t.http().get('/api/v1/users').set(bearer(userToken)).expect(200);
       const roleChange = (await auditOf(u.id)).find((a) => a.action === 'user.role_changed')!;
-      expect(roleChange.data).toEqual(expect.objectContaining({ from: { role: 'enterprise', organisationId: smeOrgId }, to: { role: 'admin', organisationId: null } }));
-      expectProblem(await t.http().patch(`/api/v1/users/${u.id}`).set(bearer(adminToken)).send({ role: 'operator', organisationId: smeOrgId }), 400, 'role_does_not_fit_organisation');
+      expect(roleChange.data).toEqual(
+        expect.objectContaining({ from: { role: 'enterprise', organisationId: smeOrgId }, to: { role: 'admin', organisationId: null } }),
+      );
+      expectProblem(
+        await t.http().patch(`/api/v1/users/${u.id}`).set(bearer(adminToken)).send({ role: 'operator', organisationId: smeOrgId }),
+        400,
+        'role_does_not_fit_organisation',
+      );
 
       // Two admins deactivating each other at the same time: one of them stays.
       const results = await Promise.all([
@@ -582,7 +623,10 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
         await post(`/users/${u.id}/reactivate`).set(bearer(adminToken)).expect(200);
       }
       await t.http().patch(`/api/v1/users/${u.id}`).set(bearer(adminToken)).send({ role: 'enterprise', organisationId: smeOrgId }).expect(200);
-      const deactivated = await t.sql(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'user.deactivated' AND entity_id IN ($1, $2)`, [u.id, adminId]);
+      const deactivated = await t.sql(`SELECT count(*)::int AS n FROM audit_entries WHERE action = 'user.deactivated' AND entity_id IN ($1, $2)`, [
+        u.id,
+        adminId,
+      ]);
       expect(deactivated[0].n).toBe(1);
     });
   });
@@ -620,7 +664,11 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
       expect(preflight.headers['access-control-allow-headers']).toContain('Authorization');
       const other = await t.http().get('/health').set('Origin', 'https://evil.example.com');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
-      const otherPreflight = await t.http().options('/api/v1/auth/login').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'POST');
+      const otherPreflight = await t
+        .http()
+        .options('/api/v1/auth/login')
+        .set('Origin', 'https://evil.example.com')
+        .set('Access-Control-Request-Method', 'POST');
       expect(otherPreflight.headers['access-control-allow-origin']).toBeUndefined();
     });
 

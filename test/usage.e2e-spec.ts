@@ -60,18 +60,43 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
   };
   const usage = (token: string, query: Record<string, unknown> = {}) => t.http().get('/api/v1/usage').query(query).set(bearer(token));
   async function createFacility(token: string, body: Record<string, unknown> = {}) {
-    const res = await t.http().post('/api/v1/facilities').set(bearer(token)).send({
-      kind: 'intelligent_computing_centre', nameZh: '测试·智算中心', nameEn: 'Test AI Compute Centre', cityCode: '210100',
-      address: '沈阳市浑南区测试路9号', directions: ['artificial_intelligence'], stages: ['lab_validation', 'pilot_maturation'], ...body,
-    });
+    const res = await t
+      .http()
+      .post('/api/v1/facilities')
+      .set(bearer(token))
+      .send({
+        kind: 'intelligent_computing_centre',
+        nameZh: '测试·智算中心',
+        nameEn: 'Test AI Compute Centre',
+        cityCode: '210100',
+        address: '沈阳市浑南区测试路9号',
+        directions: ['artificial_intelligence'],
+        stages: ['lab_validation', 'pilot_maturation'],
+        ...body,
+      });
     if (res.status !== 201) throw new Error(`facility: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id as string;
   }
   async function createPool(token: string, facility: string, unit: string, capacity: number, nameEn: string) {
-    const res = await t.http().post('/api/v1/resources').set(bearer(token)).send({
-      facilityId: facility, nameZh: `测试·${nameEn}`, nameEn, mode: 'pooled', capacity, unit, minDurationMinutes: 60, maxDurationMinutes: 480,
-      leadTimeMinutes: 0, horizonDays: 60, approvalRequired: false, pricePerUnitHourFen: 800, openingHours: allWeek,
-    });
+    const res = await t
+      .http()
+      .post('/api/v1/resources')
+      .set(bearer(token))
+      .send({
+        facilityId: facility,
+        nameZh: `测试·${nameEn}`,
+        nameEn,
+        mode: 'pooled',
+        capacity,
+        unit,
+        minDurationMinutes: 60,
+        maxDurationMinutes: 480,
+        leadTimeMinutes: 0,
+        horizonDays: 60,
+        approvalRequired: false,
+        pricePerUnitHourFen: 800,
+        openingHours: allWeek,
+      });
     if (res.status !== 201) throw new Error(`resource: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.id as string;
   }
@@ -82,7 +107,11 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       { kind: 'partition', name: 'gpu-a100', resourceId: gpu },
       { kind: 'partition', name: 'cpu', resourceId: cpu },
     ]) {
-      const res = await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId: facility, cluster, ...body });
+      const res = await t
+        .http()
+        .post('/api/v1/usage/mappings')
+        .set(bearer(compute))
+        .send({ facilityId: facility, cluster, ...body });
       if (res.status !== 201) throw new Error(`mapping: ${res.status} ${JSON.stringify(res.body)}`);
     }
   }
@@ -109,17 +138,55 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
     it('are the facility operator’s: unique per facility + cluster + name, partitions only to gpu/core-hour resources of the facility', async () => {
       const list = await t.http().get('/api/v1/usage/mappings').query({ facilityId }).set(bearer(compute)).expect(200);
       expect(list.body.total).toBe(4);
-      const dup = await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId, cluster: 'lnhpc', kind: 'account', name: 'sme-xincai', organisationId: sme2Org });
+      const dup = await t
+        .http()
+        .post('/api/v1/usage/mappings')
+        .set(bearer(compute))
+        .send({ facilityId, cluster: 'lnhpc', kind: 'account', name: 'sme-xincai', organisationId: sme2Org });
       expectProblem(dup, 409, 'mapping_exists');
       // the same name on another cluster is another mapping
-      const other = await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId, cluster: 'other', kind: 'account', name: 'sme-xincai', organisationId: sme2Org });
+      const other = await t
+        .http()
+        .post('/api/v1/usage/mappings')
+        .set(bearer(compute))
+        .send({ facilityId, cluster: 'other', kind: 'account', name: 'sme-xincai', organisationId: sme2Org });
       expect(other.status).toBe(201);
       const hourly = await createPoolOfUnit('hour');
-      expectProblem(await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId, cluster: 'lnhpc', kind: 'partition', name: 'bench', resourceId: hourly }), 422, 'unit_not_importable');
-      const [foreign] = await t.sql<{ id: string }>(`SELECT r.id FROM resources r JOIN facilities f ON f.id = r.facility_id WHERE f.id <> $1 AND r.unit = 'gpu_hour' LIMIT 1`, [facilityId]);
-      expectProblem(await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId, cluster: 'lnhpc', kind: 'partition', name: 'x', resourceId: foreign.id }), 422, 'resource_not_in_facility');
-      expectProblem(await t.http().post('/api/v1/usage/mappings').set(bearer(operator)).send({ facilityId, cluster: 'lnhpc', kind: 'account', name: 'y', organisationId: smeOrg }), 403);
-      expectProblem(await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId, cluster: 'lnhpc', kind: 'account', name: 'z' }), 400, 'validation_failed');
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage/mappings')
+          .set(bearer(compute))
+          .send({ facilityId, cluster: 'lnhpc', kind: 'partition', name: 'bench', resourceId: hourly }),
+        422,
+        'unit_not_importable',
+      );
+      const [foreign] = await t.sql<{ id: string }>(
+        `SELECT r.id FROM resources r JOIN facilities f ON f.id = r.facility_id WHERE f.id <> $1 AND r.unit = 'gpu_hour' LIMIT 1`,
+        [facilityId],
+      );
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage/mappings')
+          .set(bearer(compute))
+          .send({ facilityId, cluster: 'lnhpc', kind: 'partition', name: 'x', resourceId: foreign.id }),
+        422,
+        'resource_not_in_facility',
+      );
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage/mappings')
+          .set(bearer(operator))
+          .send({ facilityId, cluster: 'lnhpc', kind: 'account', name: 'y', organisationId: smeOrg }),
+        403,
+      );
+      expectProblem(
+        await t.http().post('/api/v1/usage/mappings').set(bearer(compute)).send({ facilityId, cluster: 'lnhpc', kind: 'account', name: 'z' }),
+        400,
+        'validation_failed',
+      );
       expect((await t.http().get('/api/v1/usage/mappings').set(bearer(operator)).expect(200)).body.total).toBe(0);
       expectProblem(await t.http().delete(`/api/v1/usage/mappings/${other.body.id}`).set(bearer(operator)), 404);
       await t.http().delete(`/api/v1/usage/mappings/${other.body.id}`).set(bearer(compute)).expect(204);
@@ -142,7 +209,16 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       first = res.body;
       expect(first).toEqual(
         expect.objectContaining({
-          fileName: 'sacct-sample.txt', lines: 32, imported: 10, duplicates: 0, steps: 7, pending: 3, running: 1, runningJobIds: ['1008'], zero: 2, rejected: 6,
+          fileName: 'sacct-sample.txt',
+          lines: 32,
+          imported: 10,
+          duplicates: 0,
+          steps: 7,
+          pending: 3,
+          running: 1,
+          runningJobIds: ['1008'],
+          zero: 2,
+          rejected: 6,
           unitHours: { gpu_hour: 15.4167, core_hour: 81.5333 },
           unmapped: { jobs: 3, accounts: [{ name: 'unknown-lab', jobs: 2 }], partitions: [{ name: 'debug', jobs: 1 }] },
         }),
@@ -185,7 +261,14 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       const theirs = (await usage(sme2, { source: 'import' }).expect(200)).body;
       expect(theirs.totals.unitHours).toEqual({ core_hour: 33, gpu_hour: 4.6667 });
       expect(theirs.items.find((i: any) => i.slurm.jobId === '1004+0')).toEqual(
-        expect.objectContaining({ unit: 'gpu_hour', unitHours: 2, unitsUsed: 2, bookingId: null, localStartsAt: '2026-11-30T12:00:00+08:00', slurm: expect.objectContaining({ cluster: 'lnhpc', user: 'carol', account: 'sme-qingneng', partition: 'gpu-a100', state: 'COMPLETED' }) }),
+        expect.objectContaining({
+          unit: 'gpu_hour',
+          unitHours: 2,
+          unitsUsed: 2,
+          bookingId: null,
+          localStartsAt: '2026-11-30T12:00:00+08:00',
+          slurm: expect.objectContaining({ cluster: 'lnhpc', user: 'carol', account: 'sme-qingneng', partition: 'gpu-a100', state: 'COMPLETED' }),
+        }),
       );
     });
 
@@ -194,7 +277,9 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(again.status).toBe(201);
       expect(again.body).toEqual(expect.objectContaining({ imported: 0, duplicates: 10, steps: 7, rejected: 6, sha256: first.sha256, unitHours: {} }));
       expect((await t.sql(`SELECT count(*)::int AS n FROM usage_records WHERE source = 'import'`))[0].n).toBe(10);
-      expect((await usage(compute, { facilityId }).expect(200)).body.totals).toEqual(expect.objectContaining({ unitHours: { core_hour: 81.5333, gpu_hour: 15.4167 }, records: 10 }));
+      expect((await usage(compute, { facilityId }).expect(200)).body.totals).toEqual(
+        expect.objectContaining({ unitHours: { core_hour: 81.5333, gpu_hour: 15.4167 }, records: 10 }),
+      );
       // an overlapping file: two known jobs and one new (1008 has ended meanwhile)
       const overlap = join(work, 'overlap.txt');
       await writeLines(overlap, [
@@ -225,7 +310,11 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       const empty = join(work, 'empty.txt');
       await writeLines(empty, []);
       expectProblem(await upload(compute, empty, { facilityId, cluster: 'lnhpc' }), 400, 'empty_file');
-      expectProblem(await t.http().post('/api/v1/usage/imports').set(bearer(compute)).field('facilityId', facilityId).field('cluster', 'lnhpc'), 400, 'validation_failed');
+      expectProblem(
+        await t.http().post('/api/v1/usage/imports').set(bearer(compute)).field('facilityId', facilityId).field('cluster', 'lnhpc'),
+        400,
+        'validation_failed',
+      );
       expectProblem(await upload(compute, SAMPLE, { facilityId, cluster: 'bad cluster!' }), 400, 'validation_failed');
       expectProblem(await upload(operator, SAMPLE, { facilityId, cluster: 'lnhpc' }), 403);
       expectProblem(await upload(official, SAMPLE, { facilityId, cluster: 'lnhpc' }), 403);
@@ -249,7 +338,11 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       const res = await upload(compute, file, { facilityId: berlin, cluster: 'lnhpc' });
       // 1001 is a job of another facility's cluster: not a duplicate there
       expect(res.body).toEqual(expect.objectContaining({ imported: 2, duplicates: 0 }));
-      const items = (await usage(compute, { facilityId: berlin }).expect(200)).body.items as Array<{ slurm: { jobId: string }; startsAt: string; localStartsAt: string }>;
+      const items = (await usage(compute, { facilityId: berlin }).expect(200)).body.items as Array<{
+        slurm: { jobId: string };
+        startsAt: string;
+        localStartsAt: string;
+      }>;
       const job = (id: string) => items.find((i) => i.slurm.jobId === id)!;
       expect(job('1001')).toEqual(expect.objectContaining({ startsAt: '2026-11-30T07:00:00.000Z', localStartsAt: '2026-11-30T08:00:00+01:00' }));
       expect(job('2001')).toEqual(expect.objectContaining({ startsAt: '2026-07-01T08:00:00.000Z', localStartsAt: '2026-07-01T10:00:00+02:00' }));
@@ -265,7 +358,15 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(expected).toEqual(expect.objectContaining({ jobs: 120_000, steps: 60_000, pending: 20_000, unitHours: { gpu_hour: 90_000, core_hour: 180_000 } }));
       expect(res.body).toEqual(
         expect.objectContaining({
-          lines: 200_000, bytes: expected.bytes, imported: 120_000, steps: 60_000, pending: 20_000, running: 0, zero: 0, rejected: 0, duplicates: 0,
+          lines: 200_000,
+          bytes: expected.bytes,
+          imported: 120_000,
+          steps: 60_000,
+          pending: 20_000,
+          running: 0,
+          zero: 0,
+          rejected: 0,
+          duplicates: 0,
           unitHours: { gpu_hour: 90_000, core_hour: 180_000 },
         }),
       );
@@ -295,7 +396,9 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(res.status).toBe(0);
       expect(res.stderr).toMatch(/import-sacct: 2 lines read/);
       const summary = JSON.parse(res.stdout);
-      expect(summary).toEqual(expect.objectContaining({ imported: 1, steps: 1, importedBy: null, importedByLabel: 'cli:import-sacct', unitHours: { gpu_hour: 1.5 } }));
+      expect(summary).toEqual(
+        expect.objectContaining({ imported: 1, steps: 1, importedBy: null, importedByLabel: 'cli:import-sacct', unitHours: { gpu_hour: 1.5 } }),
+      );
       expect(JSON.parse(run().stdout)).toEqual(expect.objectContaining({ imported: 0, duplicates: 1 }));
       const usage2 = spawnSync(process.execPath, [cli, 'import-sacct', file], { env: { ...process.env, DATABASE_URL: t.databaseUrl }, encoding: 'utf8' });
       expect(usage2.status).toBe(2);
@@ -303,7 +406,10 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       const badId = spawnSync(process.execPath, [cli, 'import-sacct', '--facility', 'nope', '--cluster', 'lnhpc', file], { env, encoding: 'utf8' });
       expect(badId.status).toBe(1);
       expect(badId.stderr).toMatch(/facilityId/);
-      const noFile = spawnSync(process.execPath, [cli, 'import-sacct', '--facility', facilityId, '--cluster', 'lnhpc', join(work, 'missing.txt')], { env, encoding: 'utf8' });
+      const noFile = spawnSync(process.execPath, [cli, 'import-sacct', '--facility', facilityId, '--cluster', 'lnhpc', join(work, 'missing.txt')], {
+        env,
+        encoding: 'utf8',
+      });
       expect(noFile.status).toBe(1);
       expect(noFile.stderr).toMatch(/no such file/);
     }, 120_000);
@@ -318,10 +424,18 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       clock.freeze(new Date(start - 2 * 24 * HOUR));
       [compute, sme] = await Promise.all([t.login('operator-compute@demo.local'), t.login('sme@demo.local')]);
       const book = async (hours: number, offsetHours: number) => {
-        const res = await t.http().post('/api/v1/bookings').set(bearer(sme)).send({
-          resourceId: gpuPool, units: 8, stage: 'lab_validation', purpose: '模型训练 training',
-          startsAt: new Date(start + offsetHours * HOUR).toISOString(), endsAt: new Date(start + (offsetHours + hours) * HOUR).toISOString(),
-        });
+        const res = await t
+          .http()
+          .post('/api/v1/bookings')
+          .set(bearer(sme))
+          .send({
+            resourceId: gpuPool,
+            units: 8,
+            stage: 'lab_validation',
+            purpose: '模型训练 training',
+            startsAt: new Date(start + offsetHours * HOUR).toISOString(),
+            endsAt: new Date(start + (offsetHours + hours) * HOUR).toISOString(),
+          });
         expect(res.status).toBe(201);
         return res.body.id as string;
       };
@@ -341,8 +455,15 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       // 6 GPUs × 2.5 h = 15 GPU-hours
       expect(recA.items).toEqual([
         expect.objectContaining({
-          bookingId: a, source: 'check_out', unit: 'gpu_hour', unitsUsed: 6, unitHours: 15, note: '用了6卡 used 6 GPUs',
-          startsAt: new Date(start - 10 * 60_000).toISOString(), endsAt: new Date(start + 2 * HOUR + 20 * 60_000).toISOString(), recordedByLabel: 'operator-compute@demo.local',
+          bookingId: a,
+          source: 'check_out',
+          unit: 'gpu_hour',
+          unitsUsed: 6,
+          unitHours: 15,
+          note: '用了6卡 used 6 GPUs',
+          startsAt: new Date(start - 10 * 60_000).toISOString(),
+          endsAt: new Date(start + 2 * HOUR + 20 * 60_000).toISOString(),
+          recordedByLabel: 'operator-compute@demo.local',
         }),
       ]);
       clock.freeze(new Date(start + 5 * HOUR));
@@ -364,10 +485,17 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
     let manualId: string;
     it('an operator adds a record by hand; a correction supersedes it, totals count only the newest, the superseded one cannot be corrected again', async () => {
       const added = await t.http().post('/api/v1/usage').set(bearer(compute)).send({
-        resourceId: cpuPool, organisationId: sme2Org, startsAt: '2026-11-01T08:00:00+08:00', endsAt: '2026-11-01T12:00:00+08:00', unitsUsed: 100, note: '线下作业 offline run',
+        resourceId: cpuPool,
+        organisationId: sme2Org,
+        startsAt: '2026-11-01T08:00:00+08:00',
+        endsAt: '2026-11-01T12:00:00+08:00',
+        unitsUsed: 100,
+        note: '线下作业 offline run',
       });
       expect(added.status).toBe(201);
-      expect(added.body).toEqual(expect.objectContaining({ source: 'manual', unitsUsed: 100, unitHours: 400, unit: 'core_hour', organisationId: sme2Org, superseded: false }));
+      expect(added.body).toEqual(
+        expect.objectContaining({ source: 'manual', unitsUsed: 100, unitHours: 400, unit: 'core_hour', organisationId: sme2Org, superseded: false }),
+      );
       manualId = added.body.id;
       const window = { resourceId: cpuPool, from: '2026-11-01T00:00:00+08:00', to: '2026-11-02T00:00:00+08:00' };
       expect((await usage(compute, window).expect(200)).body.totals.unitHours).toEqual({ core_hour: 400 });
@@ -385,37 +513,105 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
       expect(all.total).toBe(2);
       expect(all.totals.unitHours).toEqual({ core_hour: 200 });
 
-      expectProblem(await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(compute)).send({ unitHours: 1, note: 'again' }), 409, 'already_superseded');
-      const third = await t.http().post(`/api/v1/usage/corrections/${fixed.body.id}`).set(bearer(compute)).send({ unitHours: 199.5, note: '扣除故障 minus outage' });
+      expectProblem(
+        await t.http().post(`/api/v1/usage/corrections/${manualId}`).set(bearer(compute)).send({ unitHours: 1, note: 'again' }),
+        409,
+        'already_superseded',
+      );
+      const third = await t
+        .http()
+        .post(`/api/v1/usage/corrections/${fixed.body.id}`)
+        .set(bearer(compute))
+        .send({ unitHours: 199.5, note: '扣除故障 minus outage' });
       expect(third.body).toEqual(expect.objectContaining({ supersedes: fixed.body.id, unitHours: 199.5 }));
       expect((await usage(compute, window).expect(200)).body.totals.unitHours).toEqual({ core_hour: 199.5 });
-      const audit = await t.sql<{ action: string }>(`SELECT action FROM audit_entries WHERE entity_id = ANY($1) ORDER BY seq`, [[manualId, fixed.body.id, third.body.id]]);
+      const audit = await t.sql<{ action: string }>(`SELECT action FROM audit_entries WHERE entity_id = ANY($1) ORDER BY seq`, [
+        [manualId, fixed.body.id, third.body.id],
+      ]);
       expect(audit.map((a) => a.action)).toEqual(['usage.recorded', 'usage.corrected', 'usage.corrected']);
 
       // two corrections of the newest record at once: one wins, the other is told to correct the winner
       const race = await Promise.all(
-        [1, 2].map((n) => t.http().post(`/api/v1/usage/corrections/${third.body.id}`).set(bearer(compute)).send({ unitHours: 190 + n, note: `race ${n}` })),
+        [1, 2].map((n) =>
+          t
+            .http()
+            .post(`/api/v1/usage/corrections/${third.body.id}`)
+            .set(bearer(compute))
+            .send({ unitHours: 190 + n, note: `race ${n}` }),
+        ),
       );
       expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
-      expect((await usage(compute, window).expect(200)).body.totals).toEqual(expect.objectContaining({ unitHours: { core_hour: race.find((r) => r.status === 201)!.body.unitHours }, records: 1 }));
+      expect((await usage(compute, window).expect(200)).body.totals).toEqual(
+        expect.objectContaining({ unitHours: { core_hour: race.find((r) => r.status === 201)!.body.unitHours }, records: 1 }),
+      );
     });
 
     it('refuses bad manual records', async () => {
       const body = { resourceId: cpuPool, organisationId: sme2Org, startsAt: '2026-11-01T08:00:00+08:00', endsAt: '2026-11-01T12:00:00+08:00' };
-      expectProblem(await t.http().post('/api/v1/usage').set(bearer(compute)).send({ ...body, endsAt: '2026-11-01T07:00:00+08:00' }), 400, 'validation_failed');
-      expectProblem(await t.http().post('/api/v1/usage').set(bearer(compute)).send({ ...body, unitsUsed: 10_001 }), 422, 'capacity_exceeded');
-      expectProblem(await t.http().post('/api/v1/usage').set(bearer(compute)).send({ ...body, unitHours: 1.23456 }), 400, 'validation_failed');
-      expectProblem(await t.http().post('/api/v1/usage').set(bearer(compute)).send({ ...body, organisationId: undefined }), 400, 'validation_failed');
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage')
+          .set(bearer(compute))
+          .send({ ...body, endsAt: '2026-11-01T07:00:00+08:00' }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage')
+          .set(bearer(compute))
+          .send({ ...body, unitsUsed: 10_001 }),
+        422,
+        'capacity_exceeded',
+      );
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage')
+          .set(bearer(compute))
+          .send({ ...body, unitHours: 1.23456 }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage')
+          .set(bearer(compute))
+          .send({ ...body, organisationId: undefined }),
+        400,
+        'validation_failed',
+      );
       const [operatorOrg] = await t.sql<{ id: string }>(`SELECT id FROM organisations WHERE kind = 'operator' LIMIT 1`);
-      expectProblem(await t.http().post('/api/v1/usage').set(bearer(compute)).send({ ...body, organisationId: operatorOrg.id }), 422, 'not_an_enterprise');
-      expectProblem(await t.http().post('/api/v1/usage').set(bearer(compute)).send({ ...body, startsAt: '2026-11-31T08:00:00+08:00' }), 400, 'validation_failed');
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage')
+          .set(bearer(compute))
+          .send({ ...body, organisationId: operatorOrg.id }),
+        422,
+        'not_an_enterprise',
+      );
+      expectProblem(
+        await t
+          .http()
+          .post('/api/v1/usage')
+          .set(bearer(compute))
+          .send({ ...body, startsAt: '2026-11-31T08:00:00+08:00' }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('the database refuses UPDATE and DELETE of a record, a second superseded mark, and a second correction', async () => {
       await expect(t.sql(`UPDATE usage_records SET unit_hours = 1 WHERE id = $1`, [manualId])).rejects.toThrow(/append-only/);
       const [fresh] = await t.sql<{ id: string }>(`SELECT id FROM usage_records WHERE superseded_by IS NULL AND source = 'import' LIMIT 1`);
       await expect(t.sql(`UPDATE usage_records SET note = 'x' WHERE id = $1`, [fresh.id])).rejects.toThrow(/append-only/);
-      await expect(t.sql(`UPDATE usage_records SET superseded_by = $1, superseded_at = now() WHERE id = $2`, [manualId, fresh.id])).rejects.toThrow(/append-only/); // manualId does not supersede it
+      await expect(t.sql(`UPDATE usage_records SET superseded_by = $1, superseded_at = now() WHERE id = $2`, [manualId, fresh.id])).rejects.toThrow(
+        /append-only/,
+      ); // manualId does not supersede it
       await expect(t.sql(`UPDATE usage_records SET superseded_by = NULL, superseded_at = NULL WHERE id = $1`, [manualId])).rejects.toThrow(/append-only/);
       await expect(t.sql(`DELETE FROM usage_records WHERE id = $1`, [fresh.id])).rejects.toThrow(/append-only/);
       await expect(t.sql(`TRUNCATE usage_records CASCADE`)).rejects.toThrow(/append-only/);
@@ -431,7 +627,9 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
 
     it('scopes reading: an SME its own, an operator its facilities’, officials all (and cannot write)', async () => {
       const [{ n: all }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM usage_records WHERE superseded_by IS NULL`);
-      const [{ n: own }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM usage_records WHERE superseded_by IS NULL AND organisation_id = $1`, [smeOrg]);
+      const [{ n: own }] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM usage_records WHERE superseded_by IS NULL AND organisation_id = $1`, [
+        smeOrg,
+      ]);
       expect((await usage(official).expect(200)).body.total).toBe(all);
       expect((await usage(await t.login('admin@demo.local')).expect(200)).body.total).toBe(all);
       const mine = (await usage(sme, { limit: 200 }).expect(200)).body;

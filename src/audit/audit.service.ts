@@ -31,7 +31,9 @@ export function entryHash(prevHash: string | null, e: Omit<AuditEntry, 'seq' | '
     organisationId: e.organisationId,
     data: e.data,
   });
-  return createHash('sha256').update((prevHash ?? '') + body).digest('hex');
+  return createHash('sha256')
+    .update((prevHash ?? '') + body)
+    .digest('hex');
 }
 
 @Injectable()

@@ -5,10 +5,14 @@ import { IsAcceptablePassword } from '../common/validation/password';
 
 export class LoginDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsString() @MinLength(3) @MaxLength(254)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(254)
   email: string;
 
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   password: string;
 }
 
@@ -28,7 +32,9 @@ export class TokenPairDto {
 
 export class RefreshTokenDto {
   /** The refresh token from the last login or refresh. */
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   refreshToken: string;
 }
 
@@ -36,12 +42,16 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 
 export class LogoutQueryDto {
   /** `true`: end every session of the user, not just this one. */
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
   all?: boolean;
 }
 
 export class ChangePasswordDto {
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   currentPassword: string;
 
   /** At least 10 characters; not your e-mail address; not a common password; not the current one. */

@@ -10,8 +10,7 @@ export const tooManyAttempts = (retryAfterSeconds: number) =>
 export const tooManyRegistrations = (retryAfterSeconds: number) =>
   new DomainError(429, 'too_many_requests', `Too many registrations from your network. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
 
-export const invalidRefreshToken = () =>
-  new DomainError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or revoked; log in again.');
+export const invalidRefreshToken = () => new DomainError(401, 'invalid_refresh_token', 'The refresh token is invalid, expired or revoked; log in again.');
 
 export const passwordChangeRequired = () =>
   new DomainError(403, 'password_change_required', 'Your password was reset by an administrator: set a new one with POST /api/v1/me/password first.');
@@ -20,7 +19,8 @@ export const currentPasswordWrong = () =>
   badRequest('current_password_wrong', 'The current password is wrong.', [{ field: 'currentPassword', message: 'currentPassword is wrong' }]);
 
 export const passwordUnchanged = () =>
-  badRequest('validation_failed', 'The request has 1 invalid field: newPassword.', [{ field: 'newPassword', message: 'newPassword must differ from the current password' }]);
+  badRequest('validation_failed', 'The request has 1 invalid field: newPassword.', [
+    { field: 'newPassword', message: 'newPassword must differ from the current password' },
+  ]);
 
-export const lastAdmin = () =>
-  conflict('last_admin', 'This is the last active admin: make another user admin (or reactivate one) first.');
+export const lastAdmin = () => conflict('last_admin', 'This is the last active admin: make another user admin (or reactivate one) first.');

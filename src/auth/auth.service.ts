@@ -102,13 +102,18 @@ export class AuthService {
       await this.users.recordLogin(em, user.id, now);
       if (rehashed) await this.users.upgradePasswordHash(em, user.id, user.passwordHash, rehashed);
       const { pair, sessionId } = await this.sessions.open(em, user, client, now);
-      await this.audit.record(em, userActor(user), {
-        action: 'auth.login_succeeded',
-        entityType: 'user',
-        entityId: user.id,
-        organisationId: user.organisationId,
-        data: { sessionId, ip: client.ip, userAgent: client.userAgent, passwordRehashed: rehashed !== null, passwordChangeRequired: user.mustChangePassword },
-      }, now);
+      await this.audit.record(
+        em,
+        userActor(user),
+        {
+          action: 'auth.login_succeeded',
+          entityType: 'user',
+          entityId: user.id,
+          organisationId: user.organisationId,
+          data: { sessionId, ip: client.ip, userAgent: client.userAgent, passwordRehashed: rehashed !== null, passwordChangeRequired: user.mustChangePassword },
+        },
+        now,
+      );
       return pair;
     });
   }
@@ -135,17 +140,27 @@ export class AuthService {
       await this.dataSource.transaction(async (em) => {
         const entity = { entityType: 'user', entityId: auth.userId, organisationId: auth.organisationId };
         const actor = userActor({ id: auth.userId, email: auth.email, role: auth.role, organisationId: auth.organisationId });
-        await this.audit.record(em, actor, {
-          action: 'user.password_change_failed',
-          ...entity,
-          data: { reason: 'wrong_current_password', failures: attempt.hits, ip: client.ip, userAgent: client.userAgent },
-        }, now);
-        if (block?.started) {
-          await this.audit.record(em, actor, {
-            action: 'auth.locked',
+        await this.audit.record(
+          em,
+          actor,
+          {
+            action: 'user.password_change_failed',
             ...entity,
-            data: { email: auth.email, failures: attempt.hits, lockedUntil: block.until.toISOString(), ip: client.ip },
-          }, now);
+            data: { reason: 'wrong_current_password', failures: attempt.hits, ip: client.ip, userAgent: client.userAgent },
+          },
+          now,
+        );
+        if (block?.started) {
+          await this.audit.record(
+            em,
+            actor,
+            {
+              action: 'auth.locked',
+              ...entity,
+              data: { email: auth.email, failures: attempt.hits, lockedUntil: block.until.toISOString(), ip: client.ip },
+            },
+            now,
+          );
         }
       });
       throw block ? tooManyAttempts(block.retryAfterSeconds) : currentPasswordWrong();
@@ -160,13 +175,18 @@ export class AuthService {
       user.mustChangePassword = false;
       const ended = await this.sessions.revokeAllForUser(em, user.id, 'password_changed', now);
       const { pair, sessionId } = await this.sessions.open(em, user, client, now);
-      await this.audit.record(em, userActor(user), {
-        action: 'user.password_changed',
-        entityType: 'user',
-        entityId: user.id,
-        organisationId: user.organisationId,
-        data: { sessionsEnded: ended, newSessionId: sessionId, ip: client.ip, userAgent: client.userAgent },
-      }, now);
+      await this.audit.record(
+        em,
+        userActor(user),
+        {
+          action: 'user.password_changed',
+          entityType: 'user',
+          entityId: user.id,
+          organisationId: user.organisationId,
+          data: { sessionsEnded: ended, newSessionId: sessionId, ip: client.ip, userAgent: client.userAgent },
+        },
+        now,
+      );
       return pair;
     });
   }
@@ -193,25 +213,40 @@ export class AuthService {
       ? { entityType: 'user', entityId: user.id, organisationId: user.organisationId }
       : { entityType: 'login', entityId: email, organisationId: null };
     await this.dataSource.transaction(async (em) => {
-      await this.audit.record(em, ANONYMOUS, {
-        action: 'auth.login_failed',
-        ...entity,
-        data: { email, reason, failures: account.hits, ip: client.ip, userAgent: client.userAgent },
-      }, now);
-      if (accountBlock?.started) {
-        await this.audit.record(em, ANONYMOUS, {
-          action: 'auth.locked',
+      await this.audit.record(
+        em,
+        ANONYMOUS,
+        {
+          action: 'auth.login_failed',
           ...entity,
-          data: { email, failures: account.hits, lockedUntil: accountBlock.until.toISOString(), ip: client.ip },
-        }, now);
+          data: { email, reason, failures: account.hits, ip: client.ip, userAgent: client.userAgent },
+        },
+        now,
+      );
+      if (accountBlock?.started) {
+        await this.audit.record(
+          em,
+          ANONYMOUS,
+          {
+            action: 'auth.locked',
+            ...entity,
+            data: { email, failures: account.hits, lockedUntil: accountBlock.until.toISOString(), ip: client.ip },
+          },
+          now,
+        );
       }
       if (ipBlock?.started) {
-        await this.audit.record(em, ANONYMOUS, {
-          action: 'auth.client_throttled',
-          entityType: 'client_address',
-          entityId: addressThrottleKey(client.ip),
-          data: { ip: client.ip, failures: ip.hits, blockedUntil: ipBlock.until.toISOString() },
-        }, now);
+        await this.audit.record(
+          em,
+          ANONYMOUS,
+          {
+            action: 'auth.client_throttled',
+            entityType: 'client_address',
+            entityId: addressThrottleKey(client.ip),
+            data: { ip: client.ip, failures: ip.hits, blockedUntil: ipBlock.until.toISOString() },
+          },
+          now,
+        );
       }
     });
     const retry = Math.max(accountBlock?.retryAfterSeconds ?? 0, ipBlock?.retryAfterSeconds ?? 0);

@@ -83,22 +83,32 @@ export class SessionsService {
         // Used before: either the owner or a thief holds a copy. End the session for both.
         const live = session.revokedAt === null;
         if (live) await this.revoke(em, session.id, 'refresh_token_reused', now);
-        await this.audit.record(em, ANONYMOUS, {
-          action: 'auth.refresh_reuse_detected',
-          ...auditUser(user),
-          data: { sessionId: session.id, tokenUsedAt: row.usedAt.toISOString(), sessionRevoked: live, ip: client.ip, userAgent: client.userAgent },
-        }, now);
+        await this.audit.record(
+          em,
+          ANONYMOUS,
+          {
+            action: 'auth.refresh_reuse_detected',
+            ...auditUser(user),
+            data: { sessionId: session.id, tokenUsedAt: row.usedAt.toISOString(), sessionRevoked: live, ip: client.ip, userAgent: client.userAgent },
+          },
+          now,
+        );
         return null;
       }
       if (session.revokedAt || row.expiresAt.getTime() <= now.getTime() || !user.active) return null;
       const next = await this.issueRefreshToken(em, session.id, now);
       await em.update(RefreshToken, { id: row.id }, { usedAt: now, replacedBy: next.id });
       await em.update(AuthSession, { id: session.id }, { lastRefreshedAt: now, expiresAt: next.expiresAt });
-      await this.audit.record(em, userActor(user), {
-        action: 'auth.refreshed',
-        ...auditUser(user),
-        data: { sessionId: session.id, ip: client.ip, userAgent: client.userAgent },
-      }, now);
+      await this.audit.record(
+        em,
+        userActor(user),
+        {
+          action: 'auth.refreshed',
+          ...auditUser(user),
+          data: { sessionId: session.id, ip: client.ip, userAgent: client.userAgent },
+        },
+        now,
+      );
       return this.pair(user, session.id, next.token, now);
     });
     if (!pair) throw invalidRefreshToken();
@@ -125,11 +135,16 @@ export class SessionsService {
         if (session.revokedAt) return true;
         ended = await this.revoke(em, session.id, 'logout', now);
       }
-      await this.audit.record(em, userActor(user), {
-        action: 'auth.logout',
-        ...auditUser(user),
-        data: { sessionId: session.id, all, sessionsEnded: ended, ip: client.ip, userAgent: client.userAgent },
-      }, now);
+      await this.audit.record(
+        em,
+        userActor(user),
+        {
+          action: 'auth.logout',
+          ...auditUser(user),
+          data: { sessionId: session.id, all, sessionsEnded: ended, ip: client.ip, userAgent: client.userAgent },
+        },
+        now,
+      );
       return true;
     });
     if (!ok) throw invalidRefreshToken();
@@ -192,7 +207,14 @@ export class SessionsService {
     const token = newRefreshToken();
     const saved = await em.save(
       RefreshToken,
-      em.create(RefreshToken, { sessionId, tokenHash: hashRefreshToken(token), createdAt: now, expiresAt: this.refreshExpiry(now), usedAt: null, replacedBy: null }),
+      em.create(RefreshToken, {
+        sessionId,
+        tokenHash: hashRefreshToken(token),
+        createdAt: now,
+        expiresAt: this.refreshExpiry(now),
+        usedAt: null,
+        replacedBy: null,
+      }),
     );
     return { token, id: saved.id, expiresAt: saved.expiresAt };
   }

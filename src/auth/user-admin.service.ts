@@ -42,13 +42,18 @@ export class UserAdminService {
       if (user.role === 'admin') await this.assertAnotherActiveAdmin(em, user.id);
       await this.users.setActive(em, user.id, false);
       const ended = await this.sessions.revokeAllForUser(em, user.id, 'deactivated', now);
-      await this.audit.record(em, actorOf(actor), {
-        action: 'user.deactivated',
-        entityType: 'user',
-        entityId: user.id,
-        organisationId: user.organisationId,
-        data: { email: user.email, sessionsEnded: ended },
-      }, now);
+      await this.audit.record(
+        em,
+        actorOf(actor),
+        {
+          action: 'user.deactivated',
+          entityType: 'user',
+          entityId: user.id,
+          organisationId: user.organisationId,
+          data: { email: user.email, sessionsEnded: ended },
+        },
+        now,
+      );
     });
     return this.users.get(actor, id);
   }
@@ -59,13 +64,18 @@ export class UserAdminService {
       const user = await this.lockUser(em, id);
       if (user.active) return;
       await this.users.setActive(em, user.id, true);
-      await this.audit.record(em, actorOf(actor), {
-        action: 'user.reactivated',
-        entityType: 'user',
-        entityId: user.id,
-        organisationId: user.organisationId,
-        data: { email: user.email },
-      }, now);
+      await this.audit.record(
+        em,
+        actorOf(actor),
+        {
+          action: 'user.reactivated',
+          entityType: 'user',
+          entityId: user.id,
+          organisationId: user.organisationId,
+          data: { email: user.email },
+        },
+        now,
+      );
     });
     return this.users.get(actor, id);
   }
@@ -80,13 +90,18 @@ export class UserAdminService {
       const user = await this.lockUser(em, id);
       await this.users.setPasswordHash(em, user.id, { hash, mustChangePassword: true, changedAt: now });
       const ended = await this.sessions.revokeAllForUser(em, user.id, 'password_reset', now);
-      await this.audit.record(em, actorOf(actor), {
-        action: 'user.password_reset',
-        entityType: 'user',
-        entityId: user.id,
-        organisationId: user.organisationId,
-        data: { email: user.email, sessionsEnded: ended, mustChangePassword: true },
-      }, now);
+      await this.audit.record(
+        em,
+        actorOf(actor),
+        {
+          action: 'user.password_reset',
+          entityType: 'user',
+          entityId: user.id,
+          organisationId: user.organisationId,
+          data: { email: user.email, sessionsEnded: ended, mustChangePassword: true },
+        },
+        now,
+      );
     });
     await this.throttle.clear(this.auth.accountRule(target.email).key);
     return this.users.get(actor, id);
@@ -103,13 +118,18 @@ export class UserAdminService {
       if (user.role === 'admin' && dto.role !== 'admin' && user.active) await this.assertAnotherActiveAdmin(em, user.id);
       await this.users.organisationForRole(em, dto.role, organisationId);
       await this.users.setRole(em, user.id, dto.role, organisationId);
-      await this.audit.record(em, actorOf(actor), {
-        action: 'user.role_changed',
-        entityType: 'user',
-        entityId: user.id,
-        organisationId: organisationId ?? user.organisationId,
-        data: { email: user.email, from: { role: user.role, organisationId: user.organisationId }, to: { role: dto.role, organisationId } },
-      }, now);
+      await this.audit.record(
+        em,
+        actorOf(actor),
+        {
+          action: 'user.role_changed',
+          entityType: 'user',
+          entityId: user.id,
+          organisationId: organisationId ?? user.organisationId,
+          data: { email: user.email, from: { role: user.role, organisationId: user.organisationId }, to: { role: dto.role, organisationId } },
+        },
+        now,
+      );
     });
     return this.users.get(actor, id);
   }

@@ -85,8 +85,19 @@ export class AvailabilityService {
     if (q.facilityId) add('f.id = ?', q.facilityId);
     if (q.operatorId) add('f.operator_id = ?', q.operatorId);
     const rows: Array<{
-      resource_id: string; name_zh: string; name_en: string; mode: string; unit: string; capacity: number; price_per_unit_hour_fen: string;
-      facility_id: string; facility_name_zh: string; facility_name_en: string; kind: string; city_code: string; time_zone: string;
+      resource_id: string;
+      name_zh: string;
+      name_en: string;
+      mode: string;
+      unit: string;
+      capacity: number;
+      price_per_unit_hour_fen: string;
+      facility_id: string;
+      facility_name_zh: string;
+      facility_name_en: string;
+      kind: string;
+      city_code: string;
+      time_zone: string;
       windows: Array<{ starts_at: string; ends_at: string; free_units: number; longest_minutes: number }>;
     }> = await this.dataSource.query(
       `SELECT r.id AS resource_id, r.name_zh, r.name_en, r.mode, r.unit, r.capacity, r.price_per_unit_hour_fen,
@@ -111,9 +122,19 @@ export class AvailabilityService {
       units,
       minHours,
       items: rows.map((r) => ({
-        resource: { id: r.resource_id, nameZh: r.name_zh, nameEn: r.name_en, mode: r.mode, unit: r.unit, capacity: r.capacity, pricePerUnitHourFen: Number(r.price_per_unit_hour_fen) },
+        resource: {
+          id: r.resource_id,
+          nameZh: r.name_zh,
+          nameEn: r.name_en,
+          mode: r.mode,
+          unit: r.unit,
+          capacity: r.capacity,
+          pricePerUnitHourFen: Number(r.price_per_unit_hour_fen),
+        },
         facility: { id: r.facility_id, nameZh: r.facility_name_zh, nameEn: r.facility_name_en, kind: r.kind, cityCode: r.city_code, timeZone: r.time_zone },
-        windows: r.windows.map((w) => window({ starts_at: new Date(w.starts_at), ends_at: new Date(w.ends_at), free_units: w.free_units, longest_minutes: w.longest_minutes }, r.time_zone)),
+        windows: r.windows.map((w) =>
+          window({ starts_at: new Date(w.starts_at), ends_at: new Date(w.ends_at), free_units: w.free_units, longest_minutes: w.longest_minutes }, r.time_zone),
+        ),
       })),
     };
   }
@@ -123,7 +144,9 @@ export class AvailabilityService {
     const to = q.to ?? new Date(from.getTime() + 14 * DAY_MS);
     if (to <= from) throw badRequest('validation_failed', 'to must be after from.', [{ field: 'to', message: 'to must be after from' }]);
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-      throw badRequest('validation_failed', `The range may span at most ${MAX_RANGE_DAYS} days.`, [{ field: 'to', message: `at most ${MAX_RANGE_DAYS} days after from` }]);
+      throw badRequest('validation_failed', `The range may span at most ${MAX_RANGE_DAYS} days.`, [
+        { field: 'to', message: `at most ${MAX_RANGE_DAYS} days after from` },
+      ]);
     }
     return { from, to, units: q.units ?? 1 };
   }

@@ -3,7 +3,10 @@ import { priceBooking } from './booking-pricing';
 describe('priceBooking', () => {
   it('multiplies price per unit-hour by units and hours', () => {
     expect(priceBooking({ pricePerUnitHourFen: 1200, units: 8, durationMinutes: 180, smeDiscountPercent: 30, isSme: false })).toEqual({
-      fen: 28_800, listFen: 28_800, discountPercent: 0, unitHours: 24,
+      fen: 28_800,
+      listFen: 28_800,
+      discountPercent: 0,
+      unitHours: 24,
     });
   });
 
@@ -15,7 +18,10 @@ describe('priceBooking', () => {
   it('prices partial hours and rounds half up to the fen', () => {
     // 7 fen/h × 1 × 90 min = 10.5 fen → 11; with 50 % discount 5.25 → 5
     expect(priceBooking({ pricePerUnitHourFen: 7, units: 1, durationMinutes: 90, smeDiscountPercent: 50, isSme: true })).toEqual({
-      fen: 5, listFen: 11, discountPercent: 50, unitHours: 1.5,
+      fen: 5,
+      listFen: 11,
+      discountPercent: 50,
+      unitHours: 1.5,
     });
     // 1 fen/h × 1 × 30 min = 0.5 → 1
     expect(priceBooking({ pricePerUnitHourFen: 1, units: 1, durationMinutes: 30, smeDiscountPercent: 0, isSme: false }).fen).toBe(1);

@@ -209,7 +209,10 @@ export class BookingStore {
     if (filters.from) add('upper(b.period) > ?', filters.from);
     if (filters.to) add('lower(b.period) < ?', filters.to);
     const whereSql = where.join(' AND ');
-    const [{ total }] = await em.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`, [...p.values]);
+    const [{ total }] = await em.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`,
+      [...p.values],
+    );
     const select = this.select(p, auth);
     const rows: BookingRow[] = await em.query(
       `${select} WHERE ${whereSql} ORDER BY ${ORDER_BY[filters.sort ?? '-startsAt']} LIMIT ${p.add(filters.limit)} OFFSET ${p.add(filters.offset)}`,
@@ -243,10 +246,10 @@ export class BookingStore {
 
   /** Undecided requests an organisation has open on a resource. */
   async countOpenRequests(em: EntityManager, resourceId: string, organisationId: string): Promise<number> {
-    const [row] = await em.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM bookings WHERE resource_id = $1 AND organisation_id = $2 AND state = 'pending'`, [
-      resourceId,
-      organisationId,
-    ]);
+    const [row] = await em.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM bookings WHERE resource_id = $1 AND organisation_id = $2 AND state = 'pending'`,
+      [resourceId, organisationId],
+    );
     return row.n;
   }
 
@@ -284,8 +287,25 @@ export class BookingStore {
                $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
        RETURNING id`,
       [
-        b.resourceId, b.facilityId, b.organisationId, b.requestedBy, b.startsAt, b.endsAt, b.bufferBeforeMinutes, b.bufferAfterMinutes,
-        b.exclusive, b.units, b.state, b.stage, b.purpose, b.projectId, b.priceFen, b.listPriceFen, b.discountPercent, b.decidedAt, b.createdAt,
+        b.resourceId,
+        b.facilityId,
+        b.organisationId,
+        b.requestedBy,
+        b.startsAt,
+        b.endsAt,
+        b.bufferBeforeMinutes,
+        b.bufferAfterMinutes,
+        b.exclusive,
+        b.units,
+        b.state,
+        b.stage,
+        b.purpose,
+        b.projectId,
+        b.priceFen,
+        b.listPriceFen,
+        b.discountPercent,
+        b.decidedAt,
+        b.createdAt,
       ],
     );
     return row.id;
@@ -295,10 +315,12 @@ export class BookingStore {
   async applyTransition(em: EntityManager, id: string, to: BookingState, set: Record<string, unknown>, at: Date): Promise<void> {
     const columns = Object.keys(set);
     const assignments = columns.map((c, i) => `${c} = $${i + 4}`).join(', ');
-    await em.query(
-      `UPDATE bookings SET state = $2, version = version + 1, updated_at = $3${assignments ? ', ' + assignments : ''} WHERE id = $1`,
-      [id, to, at, ...columns.map((c) => set[c])],
-    );
+    await em.query(`UPDATE bookings SET state = $2, version = version + 1, updated_at = $3${assignments ? ', ' + assignments : ''} WHERE id = $1`, [
+      id,
+      to,
+      at,
+      ...columns.map((c) => set[c]),
+    ]);
   }
 
   // ---- Calendar feeds (src/calendar) ----

@@ -45,9 +45,7 @@ export const TRANSITIONS: Readonly<Record<BookingAction, TransitionRule>> = {
 };
 
 export type TransitionPlan =
-  | { ok: true; to: BookingState }
-  | { ok: false; error: 'not_allowed_party' }
-  | { ok: false; error: 'wrong_state'; allowedFrom: readonly BookingState[] };
+  { ok: true; to: BookingState } | { ok: false; error: 'not_allowed_party' } | { ok: false; error: 'wrong_state'; allowedFrom: readonly BookingState[] };
 
 /** Whether `party` may take `action` on a booking in state `from`. Party is checked before state. */
 export function planTransition(action: BookingAction, from: BookingState, party: BookingParty): TransitionPlan {
@@ -96,7 +94,11 @@ export function timingRefusal(
   switch (action) {
     case 'cancel':
       if (party === 'owner' && t >= start) {
-        return { code: 'booking_started', message: 'The booking has started; only the facility operator can cancel it now.', details: { startsAt: at(window.startsAt) } };
+        return {
+          code: 'booking_started',
+          message: 'The booking has started; only the facility operator can cancel it now.',
+          details: { startsAt: at(window.startsAt) },
+        };
       }
       return null;
     case 'check_in': {
@@ -115,7 +117,11 @@ export function timingRefusal(
     }
     case 'check_out':
       if (t < start) {
-        return { code: 'not_started', message: `The booking has not started yet (it starts at ${at(window.startsAt)}); it cannot be checked out before.`, details: { startsAt: at(window.startsAt) } };
+        return {
+          code: 'not_started',
+          message: `The booking has not started yet (it starts at ${at(window.startsAt)}); it cannot be checked out before.`,
+          details: { startsAt: at(window.startsAt) },
+        };
       }
       return null;
     default:

@@ -1,6 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Auth, Authenticated } from '../common/auth/auth.decorators';
@@ -22,10 +28,18 @@ export class BookingsController {
    * Retry safely with the same `Idempotency-Key`: the first answer is returned again.
    */
   @Post()
-  @ApiCreatedResponse({ type: BookingDto, description: 'The booking, with its state and price in fen (a replay with the same Idempotency-Key answers the first answer again).' })
+  @ApiCreatedResponse({
+    type: BookingDto,
+    description: 'The booking, with its state and price in fen (a replay with the same Idempotency-Key answers the first answer again).',
+  })
   @ApiProblems([404, 'No such resource.'])
   @Authenticated('enterprise')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 of A–Z a–z 0–9 . _ : -; kept 48 hours per organisation.', schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.source, example: 'req-2026-12-01-0001' } })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Up to 255 of A–Z a–z 0–9 . _ : -; kept 48 hours per organisation.',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY.source, example: 'req-2026-12-01-0001' },
+  })
   @ApiConflictResponse({ description: '`slot_taken` / `insufficient_capacity`, with the conflicting windows (no organisation names).' })
   @ApiUnprocessableEntityResponse({
     description:
@@ -38,7 +52,9 @@ export class BookingsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw badRequest('validation_failed', 'Idempotency-Key must be 1–255 characters of A–Z a–z 0–9 . _ : -', [{ field: 'Idempotency-Key', message: 'invalid format' }]);
+      throw badRequest('validation_failed', 'Idempotency-Key must be 1–255 characters of A–Z a–z 0–9 . _ : -', [
+        { field: 'Idempotency-Key', message: 'invalid format' },
+      ]);
     }
     const result = await this.bookings.request(auth, dto, key);
     res.status(result.status);

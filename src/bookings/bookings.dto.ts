@@ -7,7 +7,6 @@ import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES } 
 import { BOOKING_SORTS, BookingSort } from './booking-store';
 import { BOOKING_STATES, BookingState } from './booking-transitions';
 
-
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Instants: strict, calendar-valid ISO 8601 with an offset — the one parser in common/validation/instant.ts. */
 export { toInstant, instantMessage } from '../common/validation/instant';
@@ -17,15 +16,20 @@ export class CreateBookingDto {
   resourceId: string;
 
   /** Start, ISO-8601 with offset (inclusive). */
-  @Transform(toInstant) @IsDate(instantMessage('startsAt'))
+  @Transform(toInstant)
+  @IsDate(instantMessage('startsAt'))
   startsAt: Date;
 
   /** End, ISO-8601 with offset (exclusive). */
-  @Transform(toInstant) @IsDate(instantMessage('endsAt'))
+  @Transform(toInstant)
+  @IsDate(instantMessage('endsAt'))
   endsAt: Date;
 
   /** How many units of a pooled resource (GPUs, cores, fermenters); exclusive resources take 1. */
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   units?: number;
 
   /**
@@ -37,17 +41,23 @@ export class CreateBookingDto {
   stage?: ChainStage;
 
   /** What the SME will do (shown to the operator). */
-  @Transform(trim) @IsString() @Length(1, 2000)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
   purpose: string;
 
   /** One of the SME's own chain projects (`/projects`); unknown or another organisation's → 422 `unknown_project`. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   projectId?: string;
 }
 
 export class DecisionDto {
   /** Why (required to reject; optional otherwise). */
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
   reason?: string;
 }
 
@@ -57,105 +67,150 @@ export class CheckInDto {}
 /** Check-out: an optional note and the units really used; the usage record is made from the actual times. */
 export class CheckOutDto {
   /** A remark on the use, kept in the audit entry and the usage record (1–2000 characters). */
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
   note?: string;
 
   /** Units really used (1 … the booked units; default: the booked units). A pool booking of 8 GPUs may have used 6. */
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   unitsUsed?: number;
 }
 
 export class BookingQueryDto extends PageQueryDto {
-  @IsOptional() @IsIn(BOOKING_STATES)
+  @IsOptional()
+  @IsIn(BOOKING_STATES)
   state?: BookingState;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   resourceId?: string;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   facilityId?: string;
 
   /** The facility's city (GB/T 2260 code of one of the 14 Liaoning cities). */
-  @IsOptional() @IsIn(CITY_CODES)
+  @IsOptional()
+  @IsIn(CITY_CODES)
   city?: string;
 
   /** The facility's kind. */
-  @IsOptional() @IsIn(FACILITY_KINDS)
+  @IsOptional()
+  @IsIn(FACILITY_KINDS)
   kind?: string;
 
   /** Facilities run by this operator organisation. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   operatorId?: string;
 
   /** Bookings of this enterprise (an enterprise naming another one gets an empty list). */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   organisationId?: string;
 
   /** Bookings of this chain project. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   projectId?: string;
 
   /** Order: startsAt, createdAt or expiresAt, a leading `-` for descending (default -startsAt); id breaks ties. Bookings without a deadline (not pending) sort last by expiresAt. */
-  @IsOptional() @IsIn(BOOKING_SORTS)
+  @IsOptional()
+  @IsIn(BOOKING_SORTS)
   sort?: BookingSort;
 
   /** Bookings whose window ends after this instant. */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('from'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('from'))
   from?: Date;
 
   /** Bookings whose window starts before this instant. */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('to'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('to'))
   to?: Date;
 }
 
 export class AvailabilityQueryDto {
   /** Start of the search range (default: now). */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('from'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('from'))
   from?: Date;
 
   /** End of the search range (default: from + 14 days; at most 92 days after from). */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('to'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('to'))
   to?: Date;
 
   /** Units needed (pooled resources; default 1). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   units?: number;
 }
 
 export class AvailabilitySearchDto extends AvailabilityQueryDto {
   /** Shortest free window wanted, in hours (default 1). */
-  @IsOptional() @Type(() => Number) @Min(0.25) @Max(24 * 92)
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0.25)
+  @Max(24 * 92)
   minHours?: number;
 
-  @IsOptional() @IsIn(FACILITY_KINDS)
+  @IsOptional()
+  @IsIn(FACILITY_KINDS)
   kind?: string;
 
-  @IsOptional() @IsIn(CITY_CODES)
+  @IsOptional()
+  @IsIn(CITY_CODES)
   city?: string;
 
-  @IsOptional() @IsIn(DIRECTIONS)
+  @IsOptional()
+  @IsIn(DIRECTIONS)
   direction?: string;
 
-  @IsOptional() @IsIn(CHAIN_STAGES)
+  @IsOptional()
+  @IsIn(CHAIN_STAGES)
   stage?: string;
 
-  @IsOptional() @IsIn(RESOURCE_MODES)
+  @IsOptional()
+  @IsIn(RESOURCE_MODES)
   mode?: string;
 
   /** Only this facility's resources. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   facilityId?: string;
 
   /** Only facilities run by this operator organisation. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   operatorId?: string;
 
   /** How many resources (1–50, default 20). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(50)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
   limit?: number;
 
   /** How many windows per resource (1–10, default 3). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
   windowsPerResource?: number;
 }
 

@@ -69,7 +69,8 @@ export class BookingsService {
       if (!resource) throw notFound('Resource');
       const units = this.unitsFor(resource, dto.units);
       const { startsAt, endsAt } = dto;
-      if (endsAt <= startsAt) throw badRequest('validation_failed', 'endsAt must be after startsAt.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+      if (endsAt <= startsAt)
+        throw badRequest('validation_failed', 'endsAt must be after startsAt.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
       // Lock first: requests on this resource, and maintenance being added to it, queue here.
       await this.resources.lockResource(em, resource.id);
       await this.checkRules(em, resource, startsAt, endsAt, now);
@@ -115,25 +116,30 @@ export class BookingsService {
         }
         throw e;
       }
-      await this.audit.record(em, actorOf(auth), {
-        action: 'booking.requested',
-        entityType: 'booking',
-        entityId: id,
-        organisationId,
-        data: {
-          resourceId: resource.id,
-          facilityId: resource.facilityId,
-          startsAt: iso(startsAt),
-          endsAt: iso(endsAt),
-          units,
-          state,
-          autoApproved: state === 'approved',
-          priceFen: price.fen,
-          stage,
-          // A booking may serve another stage than the project's current one (an SME testing ahead): both are kept.
-          ...(project ? { projectId: project.id, projectStage: project.stage } : {}),
+      await this.audit.record(
+        em,
+        actorOf(auth),
+        {
+          action: 'booking.requested',
+          entityType: 'booking',
+          entityId: id,
+          organisationId,
+          data: {
+            resourceId: resource.id,
+            facilityId: resource.facilityId,
+            startsAt: iso(startsAt),
+            endsAt: iso(endsAt),
+            units,
+            state,
+            autoApproved: state === 'approved',
+            priceFen: price.fen,
+            stage,
+            // A booking may serve another stage than the project's current one (an SME testing ahead): both are kept.
+            ...(project ? { projectId: project.id, projectStage: project.stage } : {}),
+          },
         },
-      }, now);
+        now,
+      );
       const created = (await this.store.findById(em, id, false, auth))!;
       await this.notify(em, 'booking_requested', created, now);
       if (state === 'approved') await this.notify(em, 'booking_approved', created, now);
@@ -161,9 +167,7 @@ export class BookingsService {
 
   /** Check-out also records the actual use ([checked in, checked out) × units used) in the same transaction. */
   checkOut(auth: AuthUser, id: string, dto: CheckOutDto = {}) {
-    return this.act(auth, id, 'check_out', dto.note, (em, row, now) =>
-      this.usage.recordCheckOut(em, actorOf(auth), row, now, dto.unitsUsed, dto.note),
-    );
+    return this.act(auth, id, 'check_out', dto.note, (em, row, now) => this.usage.recordCheckOut(em, actorOf(auth), row, now, dto.unitsUsed, dto.note));
   }
 
   async list(auth: AuthUser, q: BookingQueryDto): Promise<Page<BookingView>> {
@@ -277,7 +281,14 @@ export class BookingsService {
         entityType: 'booking',
         entityId: row.id,
         organisationId: row.organisation_id,
-        data: { from: row.state, to: plan.to, party, ...(reason ? { [rule.reason === 'none' ? 'note' : 'reason']: reason } : {}), facilityId: row.facility_id, resourceId: row.resource_id },
+        data: {
+          from: row.state,
+          to: plan.to,
+          party,
+          ...(reason ? { [rule.reason === 'none' ? 'note' : 'reason']: reason } : {}),
+          facilityId: row.facility_id,
+          resourceId: row.resource_id,
+        },
       },
       now,
     );
@@ -310,15 +321,22 @@ export class BookingsService {
   private unitsFor(resource: { mode: string; capacity: number }, requested: number | undefined): number {
     if (resource.mode === 'exclusive') {
       if (requested !== undefined && requested !== 1) {
-        throw badRequest('validation_failed', 'An exclusive resource is booked whole: units must be 1 or omitted.', [{ field: 'units', message: 'units must be 1 for an exclusive resource' }]);
+        throw badRequest('validation_failed', 'An exclusive resource is booked whole: units must be 1 or omitted.', [
+          { field: 'units', message: 'units must be 1 for an exclusive resource' },
+        ]);
       }
       return 1;
     }
     if (requested === undefined) {
-      throw badRequest('validation_failed', 'units is required for a pooled resource.', [{ field: 'units', message: 'units is required for a pooled resource' }]);
+      throw badRequest('validation_failed', 'units is required for a pooled resource.', [
+        { field: 'units', message: 'units is required for a pooled resource' },
+      ]);
     }
     if (requested > resource.capacity) {
-      throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all; ${requested} were asked for.`, { capacity: resource.capacity, units: requested });
+      throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all; ${requested} were asked for.`, {
+        capacity: resource.capacity,
+        units: requested,
+      });
     }
     return requested;
   }
@@ -350,10 +368,14 @@ export class BookingsService {
     }
     const earliest = new Date(now.getTime() + resource.leadTimeMinutes * MINUTE_MS);
     if (startsAt < earliest) {
-      throw unprocessable('lead_time', `This resource must be booked at least ${resource.leadTimeMinutes} minutes ahead: the earliest start is ${iso(earliest)}.`, {
-        leadTimeMinutes: resource.leadTimeMinutes,
-        earliestStart: iso(earliest),
-      });
+      throw unprocessable(
+        'lead_time',
+        `This resource must be booked at least ${resource.leadTimeMinutes} minutes ahead: the earliest start is ${iso(earliest)}.`,
+        {
+          leadTimeMinutes: resource.leadTimeMinutes,
+          earliestStart: iso(earliest),
+        },
+      );
     }
     const latest = new Date(now.getTime() + resource.horizonDays * DAY_MS);
     if (endsAt > latest) {
@@ -363,9 +385,13 @@ export class BookingsService {
       });
     }
     if (!(await this.store.isWithinOpeningHours(em, resource.id, startsAt, endsAt))) {
-      throw unprocessable('outside_opening_hours', `The whole window must lie within the resource's opening hours (local time, ${resource.facility.timeZone}).`, {
-        timeZone: resource.facility.timeZone,
-      });
+      throw unprocessable(
+        'outside_opening_hours',
+        `The whole window must lie within the resource's opening hours (local time, ${resource.facility.timeZone}).`,
+        {
+          timeZone: resource.facility.timeZone,
+        },
+      );
     }
     const maintenance = await this.resources.findMaintenanceOverlapping(em, resource.id, startsAt, endsAt);
     if (maintenance.length > 0) {
@@ -386,12 +412,16 @@ export class BookingsService {
     if (resource.maxOpenRequests !== null && resource.approvalRequired) {
       const open = await this.store.countOpenRequests(em, resource.id, organisationId);
       if (open >= resource.maxOpenRequests) {
-        throw unprocessable('quota_exceeded', `Your organisation already has ${open} undecided requests on this resource; the limit is ${resource.maxOpenRequests}.`, {
-          limit: 'max_open_requests',
-          max: resource.maxOpenRequests,
-          used: open,
-          remaining: 0,
-        });
+        throw unprocessable(
+          'quota_exceeded',
+          `Your organisation already has ${open} undecided requests on this resource; the limit is ${resource.maxOpenRequests}.`,
+          {
+            limit: 'max_open_requests',
+            max: resource.maxOpenRequests,
+            used: open,
+            remaining: 0,
+          },
+        );
       }
     }
     if (resource.maxUnitHoursPer30Days !== null) {
@@ -422,7 +452,12 @@ export class BookingsService {
       const held = await this.store.findHeldOverlapping(em, resource.id, blockedFrom, blockedUntil);
       if (held.length > 0) {
         throw conflict('slot_taken', 'The window overlaps a booking that holds this resource (changeover buffers included).', {
-          conflicts: held.map((h) => ({ startsAt: iso(h.starts_at), endsAt: iso(h.ends_at), blockedFrom: iso(h.blocked_from), blockedUntil: iso(h.blocked_until) })),
+          conflicts: held.map((h) => ({
+            startsAt: iso(h.starts_at),
+            endsAt: iso(h.ends_at),
+            blockedFrom: iso(h.blocked_from),
+            blockedUntil: iso(h.blocked_until),
+          })),
         });
       }
       return;
@@ -430,12 +465,16 @@ export class BookingsService {
     const peak = await this.store.peakHeldUnits(em, resource.id, blockedFrom, blockedUntil);
     if (peak + units > resource.capacity) {
       const held = await this.store.findHeldOverlapping(em, resource.id, blockedFrom, blockedUntil);
-      throw conflict('insufficient_capacity', `At the busiest moment of this window ${peak} of ${resource.capacity} units are held; ${units} more do not fit.`, {
-        capacity: resource.capacity,
-        peakHeldUnits: peak,
-        freeUnits: resource.capacity - peak,
-        conflicts: held.map((h) => ({ startsAt: iso(h.starts_at), endsAt: iso(h.ends_at), units: h.units })),
-      });
+      throw conflict(
+        'insufficient_capacity',
+        `At the busiest moment of this window ${peak} of ${resource.capacity} units are held; ${units} more do not fit.`,
+        {
+          capacity: resource.capacity,
+          peakHeldUnits: peak,
+          freeUnits: resource.capacity - peak,
+          conflicts: held.map((h) => ({ startsAt: iso(h.starts_at), endsAt: iso(h.ends_at), units: h.units })),
+        },
+      );
     }
   }
 }
@@ -462,6 +501,14 @@ function describeParties(action: BookingAction): string {
 
 function pastTense(action: BookingAction): string {
   return (
-    { approve: 'approved', reject: 'rejected', cancel: 'cancelled', check_in: 'checked_in', check_out: 'checked_out', expire: 'expired', mark_no_show: 'marked_no_show' } as const
+    {
+      approve: 'approved',
+      reject: 'rejected',
+      cancel: 'cancelled',
+      check_in: 'checked_in',
+      check_out: 'checked_out',
+      expire: 'expired',
+      mark_no_show: 'marked_no_show',
+    } as const
   )[action];
 }

@@ -12,7 +12,10 @@ import { ApiProblems } from '../common/openapi/api-problems';
 import { FeedTokenPageDto } from './calendar.responses';
 import { UuidParam } from '../common/validation/uuid-param';
 
-const ICS_OK = { description: 'An iCalendar (RFC 5545) document, `text/calendar; charset=utf-8`.', content: { 'text/calendar': { schema: { type: 'string' } } } };
+const ICS_OK = {
+  description: 'An iCalendar (RFC 5545) document, `text/calendar; charset=utf-8`.',
+  content: { 'text/calendar': { schema: { type: 'string' } } },
+};
 
 /** Sets the calendar headers and returns the body (errors stay problem+json: these are set only on success). */
 function ics(res: Response, doc: IcsDocument): string {

@@ -5,7 +5,10 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class CreateFeedTokenDto {
   /** Your name for the token, to tell your subscriptions apart, e.g. "Outlook 办公室电脑" (1–100 characters). */
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   label?: string;
 }
 

@@ -60,17 +60,34 @@ export class FeedTokensService {
       await em.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [FEED_TOKEN_LOCK, auth.userId]);
       const active = await em.count(CalendarFeedToken, { where: { userId: auth.userId, revokedAt: IsNull() } });
       if (active >= MAX_ACTIVE_TOKENS) {
-        throw conflict('too_many_feed_tokens', `You have ${active} active calendar feed tokens; revoke one before creating another (at most ${MAX_ACTIVE_TOKENS}).`, {
-          max: MAX_ACTIVE_TOKENS,
-        });
+        throw conflict(
+          'too_many_feed_tokens',
+          `You have ${active} active calendar feed tokens; revoke one before creating another (at most ${MAX_ACTIVE_TOKENS}).`,
+          {
+            max: MAX_ACTIVE_TOKENS,
+          },
+        );
       }
       const saved = await em.save(
-        em.create(CalendarFeedToken, { userId: auth.userId, tokenHash: hashFeedToken(token), label: dto.label ?? null, createdAt: now, revokedAt: null, lastUsedAt: null }),
+        em.create(CalendarFeedToken, {
+          userId: auth.userId,
+          tokenHash: hashFeedToken(token),
+          label: dto.label ?? null,
+          createdAt: now,
+          revokedAt: null,
+          lastUsedAt: null,
+        }),
       );
       await this.audit.record(
         em,
         actorOf(auth),
-        { action: 'calendar_token.created', entityType: 'calendar_feed_token', entityId: saved.id, organisationId: auth.organisationId, data: { userId: auth.userId, label: saved.label } },
+        {
+          action: 'calendar_token.created',
+          entityType: 'calendar_feed_token',
+          entityId: saved.id,
+          organisationId: auth.organisationId,
+          data: { userId: auth.userId, label: saved.label },
+        },
         now,
       );
       return { ...view(saved), token, url: feedPath(token) };
@@ -103,7 +120,13 @@ export class FeedTokensService {
       await this.audit.record(
         em,
         actorOf(auth),
-        { action: 'calendar_token.revoked', entityType: 'calendar_feed_token', entityId: id, organisationId: auth.organisationId, data: { userId: auth.userId, label: rows[0].label } },
+        {
+          action: 'calendar_token.revoked',
+          entityType: 'calendar_feed_token',
+          entityId: id,
+          organisationId: auth.organisationId,
+          data: { userId: auth.userId, label: rows[0].label },
+        },
         now,
       );
     });
@@ -121,10 +144,11 @@ export class FeedTokensService {
     const user = await this.users.findActive(row.userId);
     if (!user || !FEED_ROLES.includes(user.role) || !user.organisationId) return null;
     const now = this.clock.now();
-    await this.dataSource.query(
-      `UPDATE calendar_feed_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`,
-      [row.id, now, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)],
-    );
+    await this.dataSource.query(`UPDATE calendar_feed_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)`, [
+      row.id,
+      now,
+      new Date(now.getTime() - LAST_USED_RESOLUTION_MS),
+    ]);
     return { tokenId: row.id, user: { userId: user.id, email: user.email, role: user.role, organisationId: user.organisationId } };
   }
 }

@@ -88,7 +88,19 @@ describe('VTIMEZONE from Intl', () => {
   });
 
   // Zones with DST, half-hour and 45-minute offsets, DST of 30 minutes, rules that changed, and none.
-  const ZONES = ['Europe/Berlin', 'America/Sao_Paulo', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Africa/Casablanca', 'Pacific/Chatham', 'Europe/Dublin', 'Asia/Shanghai', 'UTC'];
+  const ZONES = [
+    'Europe/Berlin',
+    'America/Sao_Paulo',
+    'America/New_York',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'America/St_Johns',
+    'Africa/Casablanca',
+    'Pacific/Chatham',
+    'Europe/Dublin',
+    'Asia/Shanghai',
+    'UTC',
+  ];
 
   it.each(ZONES)('%s: every instant survives a round trip through ical.js', (zone) => {
     // every 55 h 13 min over two years (all hours of the day in turn), plus the instants around each offset change
@@ -98,7 +110,12 @@ describe('VTIMEZONE from Intl', () => {
       for (const c of zone === 'UTC' ? [] : offsetChangesInYear(zone, year)) instants.push(c.at - HOUR, c.at - 1000, c.at, c.at + 30 * 60_000, c.at + HOUR);
     }
     const bookings = instants.map((t, i) =>
-      booking({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, startsAt: new Date(t).toISOString(), endsAt: new Date(t + HOUR).toISOString(), timeZone: zone }),
+      booking({
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        startsAt: new Date(t).toISOString(),
+        endsAt: new Date(t + HOUR).toISOString(),
+        timeZone: zone,
+      }),
     );
     const events = parse(bookingsCalendar({ name: 'x', bookings, audience: 'enterprise', now: new Date('2029-06-01T00:00:00Z') }));
     expect(events).toHaveLength(bookings.length);
@@ -120,7 +137,14 @@ describe('VTIMEZONE from Intl', () => {
 describe('iCalendar documents', () => {
   it('maps states to STATUS', () => {
     expect(['pending', 'approved', 'in_use', 'completed', 'cancelled', 'rejected', 'expired', 'no_show'].map((s) => eventStatus(s as never))).toEqual([
-      'TENTATIVE', 'CONFIRMED', 'CONFIRMED', 'CONFIRMED', 'CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED',
+      'TENTATIVE',
+      'CONFIRMED',
+      'CONFIRMED',
+      'CONFIRMED',
+      'CANCELLED',
+      'CANCELLED',
+      'CANCELLED',
+      'CANCELLED',
     ]);
   });
 
@@ -128,7 +152,9 @@ describe('iCalendar documents', () => {
     const b = booking({ startsAt: '2030-01-08T01:00:00.000Z', endsAt: '2030-01-08T03:00:00.000Z', state: 'pending', version: 0 });
     const mine = bookingsCalendar({ name: 'x', bookings: [b], audience: 'enterprise', now: new Date() });
     const theirs = bookingsCalendar({ name: 'x', bookings: [b], audience: 'operator', now: new Date() });
-    expect(parse(mine)[0]).toEqual(expect.objectContaining({ status: 'TENTATIVE', sequence: 0, summary: '[待审批 Pending] 电堆测试台 · 中试基地', tzid: 'Asia/Shanghai' }));
+    expect(parse(mine)[0]).toEqual(
+      expect.objectContaining({ status: 'TENTATIVE', sequence: 0, summary: '[待审批 Pending] 电堆测试台 · 中试基地', tzid: 'Asia/Shanghai' }),
+    );
     expect(mine).toContain('DTSTART;TZID=Asia/Shanghai:20300108T090000');
     expect(mine).not.toContain('沈阳新材');
     expect(parse(theirs)[0].summary).toBe('[待审批 Pending] 电堆测试台 · 沈阳新材科技有限公司');
@@ -138,12 +164,41 @@ describe('iCalendar documents', () => {
   it('writes the public busy blocks without booking ids', () => {
     const id = '6f0c1b1e-0000-4000-8000-000000000009';
     const text = busyCalendar(
-      { nameZh: '电堆测试台', nameEn: 'Stack bench', mode: 'exclusive', unit: 'hour', capacity: 1, facilityNameZh: '中试基地', facilityNameEn: 'Pilot base', address: '沈阳', timeZone: 'Europe/Berlin' },
-      [{ bookingId: id, from: new Date('2030-07-01T07:00:00Z'), until: new Date('2030-07-01T09:00:00Z'), units: 1, state: 'approved', version: 2, updatedAt: new Date('2030-06-01T00:00:00Z') }],
+      {
+        nameZh: '电堆测试台',
+        nameEn: 'Stack bench',
+        mode: 'exclusive',
+        unit: 'hour',
+        capacity: 1,
+        facilityNameZh: '中试基地',
+        facilityNameEn: 'Pilot base',
+        address: '沈阳',
+        timeZone: 'Europe/Berlin',
+      },
+      [
+        {
+          bookingId: id,
+          from: new Date('2030-07-01T07:00:00Z'),
+          until: new Date('2030-07-01T09:00:00Z'),
+          units: 1,
+          state: 'approved',
+          version: 2,
+          updatedAt: new Date('2030-06-01T00:00:00Z'),
+        },
+      ],
       new Date('2030-06-02T00:00:00Z'),
     );
     expect(text).not.toContain(id);
-    expect(parse(text)).toEqual([expect.objectContaining({ uid: busyUid(id), start: '2030-07-01T07:00:00.000Z', tzid: 'Europe/Berlin', status: 'CONFIRMED', sequence: 2, summary: 'Busy 已占用' })]);
+    expect(parse(text)).toEqual([
+      expect.objectContaining({
+        uid: busyUid(id),
+        start: '2030-07-01T07:00:00.000Z',
+        tzid: 'Europe/Berlin',
+        status: 'CONFIRMED',
+        sequence: 2,
+        summary: 'Busy 已占用',
+      }),
+    ]);
     expect(text).toContain('DTSTART;TZID=Europe/Berlin:20300701T090000');
     expect(text).toContain('LAST-MODIFIED:20300601T000000Z');
   });

@@ -3,14 +3,7 @@ export const FACILITY_KINDS = ['verification_centre', 'pilot_platform', 'superco
 export type FacilityKind = (typeof FACILITY_KINDS)[number];
 
 /** The programme's six industry directions. */
-export const DIRECTIONS = [
-  'artificial_intelligence',
-  'new_energy',
-  'new_materials',
-  'green_low_carbon',
-  'deep_sea_earth_space',
-  'life_health',
-] as const;
+export const DIRECTIONS = ['artificial_intelligence', 'new_energy', 'new_materials', 'green_low_carbon', 'deep_sea_earth_space', 'life_health'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
 /** Chain stages: 实验验证 → 中试熟化 → 产业化. */

@@ -14,11 +14,15 @@ export class CreateFacilityDto {
   kind: FacilityKind;
 
   /** Name in Chinese. */
-  @Trim() @IsString() @Length(1, 200)
+  @Trim()
+  @IsString()
+  @Length(1, 200)
   nameZh: string;
 
   /** Name in English. */
-  @Trim() @IsString() @Length(1, 200)
+  @Trim()
+  @IsString()
+  @Length(1, 200)
   nameEn: string;
 
   /** GB/T 2260 code of a Liaoning city, e.g. 210100 (Shenyang 沈阳) … 211400 (Huludao 葫芦岛). */
@@ -26,35 +30,55 @@ export class CreateFacilityDto {
   cityCode: string;
 
   /** Street address. */
-  @Trim() @IsString() @Length(1, 500)
+  @Trim()
+  @IsString()
+  @Length(1, 500)
   address: string;
 
   /** One or more of the six industry directions, each at most once. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(DIRECTIONS.length) @ArrayUnique() @IsIn(DIRECTIONS, { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(DIRECTIONS.length)
+  @ArrayUnique()
+  @IsIn(DIRECTIONS, { each: true })
   directions: Direction[];
 
   /** One or more chain stages served: `lab_validation`, `pilot_maturation`, `industrialisation`. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHAIN_STAGES.length) @ArrayUnique() @IsIn(CHAIN_STAGES, { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(CHAIN_STAGES.length)
+  @ArrayUnique()
+  @IsIn(CHAIN_STAGES, { each: true })
   stages: ChainStage[];
 
   /** IANA time zone of the facility (default `Asia/Shanghai`); opening hours are local times in it. */
-  @Omittable() @IsString() @IsIanaTimeZone()
+  @Omittable()
+  @IsString()
+  @IsIanaTimeZone()
   timeZone?: string;
 
   /** Free text (default empty). */
-  @Omittable() @Trim() @IsString() @MaxLength(5000)
+  @Omittable()
+  @Trim()
+  @IsString()
+  @MaxLength(5000)
   description?: string;
 
   /** How to reach the facility: phone, e-mail, contact person (default empty). */
-  @Omittable() @Trim() @IsString() @MaxLength(500)
+  @Omittable()
+  @Trim()
+  @IsString()
+  @MaxLength(500)
   contact?: string;
 
   /** Listed in search (default true). */
-  @Omittable() @IsBoolean()
+  @Omittable()
+  @IsBoolean()
   active?: boolean;
 
   /** Admins only, and then required: the operator organisation that runs the facility. Operators omit it (their own organisation is used). */
-  @Omittable() @IsUUID()
+  @Omittable()
+  @IsUUID()
   operatorId?: string;
 }
 
@@ -63,34 +87,44 @@ export class UpdateFacilityDto extends PartialType(OmitType(CreateFacilityDto, [
 
 export class FacilityQueryDto extends PageQueryDto {
   /** Facility kind. */
-  @IsOptional() @IsIn(FACILITY_KINDS)
+  @IsOptional()
+  @IsIn(FACILITY_KINDS)
   kind?: FacilityKind;
 
   /** GB/T 2260 city code, e.g. 210200 (Dalian). */
-  @IsOptional() @IsIn(CITY_CODES, { message: 'city must be the GB/T 2260 code of one of the 14 Liaoning cities (210100–211400)' })
+  @IsOptional()
+  @IsIn(CITY_CODES, { message: 'city must be the GB/T 2260 code of one of the 14 Liaoning cities (210100–211400)' })
   city?: string;
 
   /** Facilities whose directions include this one. */
-  @IsOptional() @IsIn(DIRECTIONS)
+  @IsOptional()
+  @IsIn(DIRECTIONS)
   direction?: Direction;
 
   /** Facilities that serve this chain stage. */
-  @IsOptional() @IsIn(CHAIN_STAGES)
+  @IsOptional()
+  @IsIn(CHAIN_STAGES)
   stage?: ChainStage;
 
   /** Words (separated by spaces, also U+3000), each a case-insensitive substring of the Chinese or English name or the description; all must match. */
-  @BlankAsAbsent() @IsOptional() @IsString() @MaxLength(100)
+  @BlankAsAbsent()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   q?: string;
 
   /** Only the facilities of this operator organisation. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   operatorId?: string;
 
   /**
    * Also list inactive facilities: admins see all, operators their own (other operators' inactive
    * ones stay hidden). Anonymous callers get 401, enterprises and officials 403.
    */
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   includeInactive?: boolean;
 }
 

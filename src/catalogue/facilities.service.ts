@@ -21,7 +21,17 @@ export type NewFacility = Omit<CreateFacilityDto, 'operatorId'>;
 const knownZones = new Set<string>(['Asia/Shanghai', 'UTC']);
 
 const UPDATABLE: ReadonlyArray<keyof UpdateFacilityDto> = [
-  'kind', 'nameZh', 'nameEn', 'cityCode', 'address', 'directions', 'stages', 'timeZone', 'description', 'contact', 'active',
+  'kind',
+  'nameZh',
+  'nameEn',
+  'cityCode',
+  'address',
+  'directions',
+  'stages',
+  'timeZone',
+  'description',
+  'contact',
+  'active',
 ];
 
 @Injectable()
@@ -138,10 +148,7 @@ export class FacilitiesService {
       .select(['r.id', 'r.nameZh', 'r.nameEn', 'r.mode', 'r.capacity', 'r.unit', 'r.active'])
       .where('r.facility_id = :id', { id });
     this.access.applyScope(qb, auth, 'resource.read');
-    const resources = await qb
-      .orderBy('r.nameZh', 'ASC')
-      .addOrderBy('r.id', 'ASC')
-      .getMany();
+    const resources = await qb.orderBy('r.nameZh', 'ASC').addOrderBy('r.id', 'ASC').getMany();
     return { ...facilityView(facility), resources };
   }
 

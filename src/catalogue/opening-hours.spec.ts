@@ -5,7 +5,14 @@ const i = (weekday: number, opens: string, closes: string) => ({ weekday, opens,
 describe('opening hours validation', () => {
   it('accepts a schedule with lunch breaks, touching intervals and a window across midnight', () => {
     expect(
-      openingHoursErrors([i(1, '08:30', '12:00'), i(1, '13:30', '17:30'), i(5, '08:00', '20:00'), i(5, '20:00', '24:00'), i(6, '00:00', '08:00'), i(7, '00:00', '24:00')]),
+      openingHoursErrors([
+        i(1, '08:30', '12:00'),
+        i(1, '13:30', '17:30'),
+        i(5, '08:00', '20:00'),
+        i(5, '20:00', '24:00'),
+        i(6, '00:00', '08:00'),
+        i(7, '00:00', '24:00'),
+      ]),
     ).toEqual([]);
     expect(openingHoursErrors([])).toEqual([]);
   });

@@ -59,7 +59,10 @@ export function openingHoursErrors(intervals: readonly OpeningInterval[], field 
     const from = minutesOfDay(interval.opens);
     const to = minutesOfDay(interval.closes);
     if (to <= from) {
-      errors.push({ field: `${name}.closes`, message: `${name}.closes (${interval.closes}) must be after opens (${interval.opens}); for a night shift use two intervals, e.g. 20:00–24:00 and 00:00–08:00 of the next day` });
+      errors.push({
+        field: `${name}.closes`,
+        message: `${name}.closes (${interval.closes}) must be after opens (${interval.opens}); for a night shift use two intervals, e.g. 20:00–24:00 and 00:00–08:00 of the next day`,
+      });
       return;
     }
     valid.push({ index, interval, from, to });

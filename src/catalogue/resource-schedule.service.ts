@@ -9,18 +9,15 @@ import { page } from '../common/pagination';
 import { intervalView, MAINTENANCE_COLUMNS, MaintenanceRow, maintenanceView } from './catalogue-views';
 import { openingHoursErrors, sortIntervals } from './opening-hours';
 import { OpeningHoursInterval } from './opening-interval.entity';
-import {
-  CreateMaintenanceDto,
-  MaintenancePageDto,
-  MaintenanceQueryDto,
-  MaintenanceWindowDto,
-  OpeningHoursDto,
-  ReplaceOpeningHoursDto,
-} from './resources.dto';
+import { CreateMaintenanceDto, MaintenancePageDto, MaintenanceQueryDto, MaintenanceWindowDto, OpeningHoursDto, ReplaceOpeningHoursDto } from './resources.dto';
 import { ResourcesService } from './resources.service';
 
 const invalid = (errors: FieldError[]) =>
-  badRequest('validation_failed', `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`, errors);
+  badRequest(
+    'validation_failed',
+    `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,
+    errors,
+  );
 
 /** Instants (already parsed by `@IsInstant`) are accepted for years 2000–2199: anything else is a typo. */
 function instant(date: Date, field: string): Date {
@@ -58,7 +55,10 @@ export class ResourceScheduleService {
       const previous = (await this.resources.findOpeningHours(em, [resourceId])).get(resourceId) ?? [];
       await em.delete(OpeningHoursInterval, { resourceId });
       try {
-        await this.resources.insertOpeningHours(em, intervals.map((i) => ({ ...i, resourceId })));
+        await this.resources.insertOpeningHours(
+          em,
+          intervals.map((i) => ({ ...i, resourceId })),
+        );
       } catch (e) {
         if (e instanceof QueryFailedError && ['23P01', '23514'].includes((e as QueryFailedError & { code?: string }).code ?? '')) {
           throw badRequest('opening_hours_overlap', 'Opening intervals of one weekday overlap or are not well formed.');

@@ -42,17 +42,21 @@ const SLOT_MINUTES = Array.from({ length: 1440 }, (_, i) => i + 1).filter((n) =>
 /** One weekly opening interval, local time of the facility's zone, half-open `[opens, closes)`. */
 export class OpeningIntervalDto {
   /** ISO weekday: 1 = Monday … 7 = Sunday. */
-  @IsInt() @Min(1) @Max(7)
+  @IsInt()
+  @Min(1)
+  @Max(7)
   weekday: number;
 
   /** Opening time "HH:MM" (00:00–23:59). */
   @ApiProperty({ example: '08:00' })
-  @IsString() @Matches(OPENS_PATTERN, { message: 'opens must be a local time HH:MM from 00:00 to 23:59' })
+  @IsString()
+  @Matches(OPENS_PATTERN, { message: 'opens must be a local time HH:MM from 00:00 to 23:59' })
   opens: string;
 
   /** Closing time "HH:MM", after `opens`; "24:00" is the end of the day. Fri 20:00–24:00 plus Sat 00:00–08:00 is one window across midnight. */
   @ApiProperty({ example: '18:00' })
-  @IsString() @Matches(CLOSES_PATTERN, { message: 'closes must be a local time HH:MM from 00:01 to 24:00' })
+  @IsString()
+  @Matches(CLOSES_PATTERN, { message: 'closes must be a local time HH:MM from 00:01 to 24:00' })
   closes: string;
 }
 
@@ -62,15 +66,22 @@ export class CreateResourceDto {
   facilityId: string;
 
   /** Name in Chinese. */
-  @Trim() @IsString() @Length(1, 200)
+  @Trim()
+  @IsString()
+  @Length(1, 200)
   nameZh: string;
 
   /** Name in English. */
-  @Trim() @IsString() @Length(1, 200)
+  @Trim()
+  @IsString()
+  @Length(1, 200)
   nameEn: string;
 
   /** Free text (default empty). */
-  @Omittable() @Trim() @IsString() @MaxLength(5000)
+  @Omittable()
+  @Trim()
+  @IsString()
+  @MaxLength(5000)
   description?: string;
 
   /** `exclusive` (one booking at a time) or `pooled` (a capacity shared by concurrent bookings). */
@@ -78,7 +89,10 @@ export class CreateResourceDto {
   mode: ResourceMode;
 
   /** 1 for exclusive resources (the default); required for pooled ones, e.g. 512 for a GPU pool. */
-  @Omittable() @IsInt() @Min(1) @Max(LIMITS.maxCapacity)
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxCapacity)
   capacity?: number;
 
   /** What is booked: `hour`, `gpu_hour`, `core_hour` or `run`. */
@@ -86,63 +100,101 @@ export class CreateResourceDto {
   unit: ResourceUnit;
 
   /** Shortest booking in minutes (default 60). */
-  @Omittable() @IsInt() @Min(1) @Max(LIMITS.maxDurationMinutes)
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxDurationMinutes)
   minDurationMinutes?: number;
 
   /** Longest booking in minutes, at least the minimum (default 480). */
-  @Omittable() @IsInt() @Min(1) @Max(LIMITS.maxDurationMinutes)
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxDurationMinutes)
   maxDurationMinutes?: number;
 
   /** How many minutes before its start a booking must be requested (default 1440). */
-  @Omittable() @IsInt() @Min(0) @Max(LIMITS.maxLeadTimeMinutes)
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxLeadTimeMinutes)
   leadTimeMinutes?: number;
 
   /** How many days ahead one may book (default 90). */
-  @Omittable() @IsInt() @Min(1) @Max(LIMITS.maxHorizonDays)
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxHorizonDays)
   horizonDays?: number;
 
   /** Changeover minutes blocked before each booking (default 0). */
-  @Omittable() @IsInt() @Min(0) @Max(LIMITS.maxBufferMinutes)
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxBufferMinutes)
   bufferBeforeMinutes?: number;
 
   /** Changeover minutes blocked after each booking (default 0). */
-  @Omittable() @IsInt() @Min(0) @Max(LIMITS.maxBufferMinutes)
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxBufferMinutes)
   bufferAfterMinutes?: number;
 
   /** Whether the operator approves each request (default true); if false, requests are approved at once. */
-  @Omittable() @IsBoolean()
+  @Omittable()
+  @IsBoolean()
   approvalRequired?: boolean;
 
   /** Price per unit-hour in fen (1 yuan = 100 fen), e.g. 1200 for 12 yuan per GPU-hour. */
-  @IsInt() @Min(0) @Max(LIMITS.maxPriceFen)
+  @IsInt()
+  @Min(0)
+  @Max(LIMITS.maxPriceFen)
   pricePerUnitHourFen: number;
 
   /** SME discount in percent, 0–100 (default 0). */
-  @Omittable() @IsInt() @Min(0) @Max(100)
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(100)
   smeDiscountPercent?: number;
 
   /** Fair use: most unit-hours one organisation may hold in any rolling 30 days; null or absent for no limit. */
-  @IsOptional() @IsInt() @Min(1) @Max(LIMITS.maxUnitHoursPer30Days)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxUnitHoursPer30Days)
   maxUnitHoursPer30Days?: number | null;
 
   /** Fair use: most undecided requests one organisation may have open; null or absent for no limit. */
-  @IsOptional() @IsInt() @Min(1) @Max(LIMITS.maxOpenRequests)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.maxOpenRequests)
   maxOpenRequests?: number | null;
 
   /** Slot grain in minutes (default 15): availability windows start on this grid of the facility's local day. A divisor of 1440 (1, 5, 10, 15, 30, 60, 120, … 1440). */
-  @Omittable() @IsInt() @IsIn(SLOT_MINUTES, { message: `slotMinutes must be a number of minutes that divides a day (1440): ${SLOT_MINUTES.join(', ')}` })
+  @Omittable()
+  @IsInt()
+  @IsIn(SLOT_MINUTES, { message: `slotMinutes must be a number of minutes that divides a day (1440): ${SLOT_MINUTES.join(', ')}` })
   slotMinutes?: number;
 
   /** Technical specification, any JSON object (default `{}`). */
-  @Omittable() @IsObject()
+  @Omittable()
+  @IsObject()
   spec?: Record<string, unknown>;
 
   /** Listed in search (default true). */
-  @Omittable() @IsBoolean()
+  @Omittable()
+  @IsBoolean()
   active?: boolean;
 
   /** The weekly schedule, as `PUT /resources/{id}/opening-hours` takes it (default: none, i.e. closed). */
-  @Omittable() @IsArray() @ArrayMaxSize(LIMITS.maxOpeningIntervals) @ValidateNested({ each: true }) @Type(() => OpeningIntervalDto)
+  @Omittable()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxOpeningIntervals)
+  @ValidateNested({ each: true })
+  @Type(() => OpeningIntervalDto)
   openingHours?: OpeningIntervalDto[];
 }
 
@@ -151,48 +203,64 @@ export class UpdateResourceDto extends PartialType(OmitType(CreateResourceDto, [
 
 export class ResourceQueryDto extends PageQueryDto {
   /** Only the resources of this facility. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   facilityId?: string;
 
   /** Kind of the resource's facility. */
-  @IsOptional() @IsIn(FACILITY_KINDS)
+  @IsOptional()
+  @IsIn(FACILITY_KINDS)
   kind?: FacilityKind;
 
-  @IsOptional() @IsIn(RESOURCE_MODES)
+  @IsOptional()
+  @IsIn(RESOURCE_MODES)
   mode?: ResourceMode;
 
-  @IsOptional() @IsIn(RESOURCE_UNITS)
+  @IsOptional()
+  @IsIn(RESOURCE_UNITS)
   unit?: ResourceUnit;
 
   /** GB/T 2260 code of the facility's city. */
-  @IsOptional() @IsIn(CITY_CODES, { message: 'city must be the GB/T 2260 code of one of the 14 Liaoning cities (210100–211400)' })
+  @IsOptional()
+  @IsIn(CITY_CODES, { message: 'city must be the GB/T 2260 code of one of the 14 Liaoning cities (210100–211400)' })
   city?: string;
 
   /** Resources of facilities whose directions include this one. */
-  @IsOptional() @IsIn(DIRECTIONS)
+  @IsOptional()
+  @IsIn(DIRECTIONS)
   direction?: Direction;
 
   /** Resources of facilities that serve this chain stage. */
-  @IsOptional() @IsIn(CHAIN_STAGES)
+  @IsOptional()
+  @IsIn(CHAIN_STAGES)
   stage?: ChainStage;
 
   /** Words (separated by spaces, also U+3000), each a case-insensitive substring of the resource's, or its facility's, names and description; all must match. */
-  @BlankAsAbsent() @IsOptional() @IsString() @MaxLength(100)
+  @BlankAsAbsent()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   q?: string;
 
   /** Only the resources of this operator organisation's facilities. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   operatorId?: string;
 
   /** Also list inactive resources and resources of inactive facilities: admins all, operators their own. Anonymous 401, others 403. */
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
   includeInactive?: boolean;
 }
 
 /** The new weekly schedule; it replaces the old one entirely (an empty list closes the resource). */
 export class ReplaceOpeningHoursDto {
   /** Intervals in the facility's local time; no two of one weekday may overlap. */
-  @IsArray() @ArrayMaxSize(LIMITS.maxOpeningIntervals) @ValidateNested({ each: true }) @Type(() => OpeningIntervalDto)
+  @IsArray()
+  @ArrayMaxSize(LIMITS.maxOpeningIntervals)
+  @ValidateNested({ each: true })
+  @Type(() => OpeningIntervalDto)
   intervals: OpeningIntervalDto[];
 }
 
@@ -206,17 +274,21 @@ export class CreateMaintenanceDto {
   endsAt: Date;
 
   /** Why the resource is unavailable. */
-  @Trim() @IsString() @Length(1, 500)
+  @Trim()
+  @IsString()
+  @Length(1, 500)
   reason: string;
 }
 
 export class MaintenanceQueryDto extends PageQueryDto {
   /** Windows that end after this instant (default: now). ISO-8601 with offset. */
-  @IsOptional() @IsInstant('from')
+  @IsOptional()
+  @IsInstant('from')
   from?: Date;
 
   /** Windows that start before this instant (default: no limit). ISO-8601 with offset. */
-  @IsOptional() @IsInstant('to')
+  @IsOptional()
+  @IsInstant('to')
   to?: Date;
 }
 

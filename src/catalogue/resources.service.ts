@@ -36,9 +36,26 @@ const DEFAULTS = {
 } as const;
 
 const UPDATABLE: ReadonlyArray<keyof UpdateResourceDto> = [
-  'nameZh', 'nameEn', 'description', 'mode', 'capacity', 'unit', 'minDurationMinutes', 'maxDurationMinutes', 'leadTimeMinutes',
-  'horizonDays', 'bufferBeforeMinutes', 'bufferAfterMinutes', 'approvalRequired', 'pricePerUnitHourFen', 'smeDiscountPercent',
-  'maxUnitHoursPer30Days', 'maxOpenRequests', 'spec', 'active', 'slotMinutes',
+  'nameZh',
+  'nameEn',
+  'description',
+  'mode',
+  'capacity',
+  'unit',
+  'minDurationMinutes',
+  'maxDurationMinutes',
+  'leadTimeMinutes',
+  'horizonDays',
+  'bufferBeforeMinutes',
+  'bufferAfterMinutes',
+  'approvalRequired',
+  'pricePerUnitHourFen',
+  'smeDiscountPercent',
+  'maxUnitHoursPer30Days',
+  'maxOpenRequests',
+  'spec',
+  'active',
+  'slotMinutes',
 ];
 
 /** Cross-field rules the DTO cannot check alone (on the merged values for an update). */
@@ -48,13 +65,20 @@ function ruleErrors(r: Pick<Resource, 'mode' | 'capacity' | 'minDurationMinutes'
     errors.push({ field: 'capacity', message: 'capacity must be 1 for an exclusive resource (use mode pooled for a shared capacity)' });
   }
   if (r.maxDurationMinutes < r.minDurationMinutes) {
-    errors.push({ field: 'maxDurationMinutes', message: `maxDurationMinutes (${r.maxDurationMinutes}) must be at least minDurationMinutes (${r.minDurationMinutes})` });
+    errors.push({
+      field: 'maxDurationMinutes',
+      message: `maxDurationMinutes (${r.maxDurationMinutes}) must be at least minDurationMinutes (${r.minDurationMinutes})`,
+    });
   }
   return errors;
 }
 
 const invalid = (errors: FieldError[]) =>
-  badRequest('validation_failed', `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`, errors);
+  badRequest(
+    'validation_failed',
+    `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,
+    errors,
+  );
 
 @Injectable()
 export class ResourcesService {
@@ -120,7 +144,12 @@ export class ResourcesService {
       if (errors.length) throw invalid(errors);
       return { values, intervals: sortIntervals(dto.openingHours ?? []) };
     });
-    const inserted = await em.createQueryBuilder().insert().into(Resource).values(rows.map((r) => r.values) as QueryDeepPartialEntity<Resource>[]).execute();
+    const inserted = await em
+      .createQueryBuilder()
+      .insert()
+      .into(Resource)
+      .values(rows.map((r) => r.values) as QueryDeepPartialEntity<Resource>[])
+      .execute();
     const resources = rows.map((r, i) => em.create(Resource, { ...r.values, ...(inserted.generatedMaps[i] as Partial<Resource>) }));
     await this.insertOpeningHours(
       em,
@@ -224,7 +253,10 @@ export class ResourcesService {
       .limit(q.limit)
       .offset(q.offset);
     const [rows, total] = await qb.getManyAndCount();
-    const hours = await this.findOpeningHours(this.dataSource.manager, rows.map((r) => r.id));
+    const hours = await this.findOpeningHours(
+      this.dataSource.manager,
+      rows.map((r) => r.id),
+    );
     return page(
       rows.map((r) => resourceView(r, r.facility!, hours.get(r.id) ?? [])),
       total,

@@ -143,10 +143,11 @@ export class ChainStore {
 
   async updateFields(em: EntityManager, projectId: string, set: Record<string, unknown>, at: Date): Promise<void> {
     const columns = Object.keys(set);
-    await em.query(
-      `UPDATE projects SET updated_at = $2${columns.map((c, i) => `, ${c} = $${i + 3}`).join('')} WHERE id = $1`,
-      [projectId, at, ...columns.map((c) => set[c])],
-    );
+    await em.query(`UPDATE projects SET updated_at = $2${columns.map((c, i) => `, ${c} = $${i + 3}`).join('')} WHERE id = $1`, [
+      projectId,
+      at,
+      ...columns.map((c) => set[c]),
+    ]);
   }
 
   /**
@@ -162,7 +163,10 @@ export class ChainStore {
 
   /** The project if it belongs to the organisation, with a share lock (a concurrent stage move waits), else null. */
   async findOwnForBooking(em: EntityManager, organisationId: string, id: string): Promise<{ id: string; stage: ChainStage } | null> {
-    const rows = await em.query<Array<{ id: string; stage: ChainStage }>>(`SELECT id, stage FROM projects WHERE id = $1 AND organisation_id = $2 FOR SHARE`, [id, organisationId]);
+    const rows = await em.query<Array<{ id: string; stage: ChainStage }>>(`SELECT id, stage FROM projects WHERE id = $1 AND organisation_id = $2 FOR SHARE`, [
+      id,
+      organisationId,
+    ]);
     return rows[0] ?? null;
   }
 
@@ -193,8 +197,14 @@ export class ChainStore {
     if (f.city) where.push(`o.city_code = ${add(f.city)}`);
     if (f.organisationId) where.push(`p.organisation_id = ${add(f.organisationId)}::uuid`);
     const w = where.join(' AND ');
-    const [{ total }] = await em.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM projects p JOIN organisations o ON o.id = p.organisation_id WHERE ${w}`, params);
-    const rows: ProjectRow[] = await em.query(`${SELECT_PROJECT} WHERE ${w} ORDER BY p.created_at DESC, p.id LIMIT ${add(f.limit)} OFFSET ${add(f.offset)}`, params);
+    const [{ total }] = await em.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total FROM projects p JOIN organisations o ON o.id = p.organisation_id WHERE ${w}`,
+      params,
+    );
+    const rows: ProjectRow[] = await em.query(
+      `${SELECT_PROJECT} WHERE ${w} ORDER BY p.created_at DESC, p.id LIMIT ${add(f.limit)} OFFSET ${add(f.offset)}`,
+      params,
+    );
     return { rows, total };
   }
 

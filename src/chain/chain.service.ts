@@ -12,7 +12,13 @@ import { formatInZone } from '../common/time';
 import { ChainFigureRow, ChainStore, HistoryRow, ProjectRow } from './chain-store';
 import { AdvanceProjectDto, CreateProjectDto, ProjectQueryDto, RevertProjectDto, UpdateProjectDto } from './chain.dto';
 import {
-  ChainFacilityResponse, ChainFiguresResponse, ChainStageResponse, ChainViewResponse, ProjectDetailResponse, ProjectHistoryEntryResponse, ProjectResponse,
+  ChainFacilityResponse,
+  ChainFiguresResponse,
+  ChainStageResponse,
+  ChainViewResponse,
+  ProjectDetailResponse,
+  ProjectHistoryEntryResponse,
+  ProjectResponse,
 } from './chain.responses';
 
 /**
@@ -77,7 +83,10 @@ export class ChainService {
     if (startedOn > today) throw inTheFuture('startedOn', startedOn, today);
     if (stageEnteredOn > today) throw inTheFuture('stageEnteredOn', stageEnteredOn, today);
     if (stageEnteredOn < startedOn) {
-      throw unprocessable('before_project_start', `stageEnteredOn (${stageEnteredOn}) is before the project started (${startedOn}).`, { startedOn, stageEnteredOn });
+      throw unprocessable('before_project_start', `stageEnteredOn (${stageEnteredOn}) is before the project started (${startedOn}).`, {
+        startedOn,
+        stageEnteredOn,
+      });
     }
     const by = actor.kind === 'user' ? actor.userId : null;
     const id = await this.store.insertProject(em, {
@@ -130,7 +139,12 @@ export class ChainService {
       if (Object.keys(changes).length === 0) return;
       const now = this.clock.now();
       await this.store.updateFields(em, id, set, now);
-      await this.audit.record(em, actorOf(auth), { action: 'project.updated', entityType: 'project', entityId: id, organisationId: row.organisation_id, data: { changes } }, now);
+      await this.audit.record(
+        em,
+        actorOf(auth),
+        { action: 'project.updated', entityType: 'project', entityId: id, organisationId: row.organisation_id, data: { changes } },
+        now,
+      );
     });
     return this.get(auth, id);
   }
@@ -171,7 +185,13 @@ export class ChainService {
       await this.audit.record(
         em,
         actorOf(auth),
-        { action: step > 0 ? 'project.advanced' : 'project.reverted', entityType: 'project', entityId: id, organisationId: row.organisation_id, data: { from, to, on, ...note } },
+        {
+          action: step > 0 ? 'project.advanced' : 'project.reverted',
+          entityType: 'project',
+          entityId: id,
+          organisationId: row.organisation_id,
+          data: { from, to, on, ...note },
+        },
         now,
       );
     });

@@ -9,7 +9,18 @@ import type { AppConfig } from '../config/app-config';
 export const SERVICE_NAME = 'pilot-booking';
 
 /** Paths masked wherever they appear in a log line (a second line of defence: bodies are never logged). */
-const REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.currentPassword', '*.newPassword', '*.temporaryPassword', '*.passwordHash', '*.accessToken', '*.refreshToken', '*.token'];
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.temporaryPassword',
+  '*.passwordHash',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.token',
+];
 
 /**
  * The one logger factory: every line the app (and the CLI) writes is one pino JSON line

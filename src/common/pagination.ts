@@ -6,12 +6,20 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 export class PageQueryDto {
   /** How many items (1–200, default 20). */
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20, description: 'How many items (1–200, default 20).' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number = 20;
 
   /** How many items to skip (default 0). */
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'How many items to skip (default 0).' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   offset?: number = 0;
 }
 

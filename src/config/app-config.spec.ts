@@ -72,8 +72,8 @@ describe('booking settings', () => {
 
   it.each(['-1', '1441', 'early', '1.5'])('refuses CHECK_IN_EARLY_MINUTES=%s', (value) => {
     expect(() => loadAppConfig({ ...base(), CHECK_IN_EARLY_MINUTES: value })).toThrow(/CHECK_IN_EARLY_MINUTES/);
-    });
   });
+});
 
 describe('the interface to listen on (HOST)', () => {
   it('leaves HOST unset by default, and keeps it when set', () => {

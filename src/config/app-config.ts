@@ -6,7 +6,10 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, valida
 
 const DURATION = /^\d+(ms|s|m|h|d)?$/;
 const DURATION_MESSAGE = (name: string) => `${name} must be a duration such as 30s, 15m, 1h or 14d (a bare number is seconds)`;
-const toInt = (fallback: number) => ({ value }: { value: unknown }) => (value === undefined || value === '' ? fallback : Number(value));
+const toInt =
+  (fallback: number) =>
+  ({ value }: { value: unknown }) =>
+    value === undefined || value === '' ? fallback : Number(value);
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 /** `15m` → 900000. A bare number is seconds. */
@@ -28,98 +31,146 @@ export function parseTrustProxy(text: string): boolean | number | string {
 
 /** The environment the app reads, validated once at start-up (ConfigModule's `validate`). */
 export class EnvironmentVariables {
-  @IsOptional() @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? 3000 : Number(value)))
-  @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? 3000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   /**
    * Interface to listen on. Unset: 127.0.0.1 while the database holds active demo accounts
    * (published password), otherwise 0.0.0.0 (see listenHost).
    */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HOST?: string;
 
   /** A PostgreSQL server. Unset: the embedded PostgreSQL under DATA_DIR is used. */
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
   DATABASE_URL?: string;
 
   /** Where the embedded database and the generated JWT secret live. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATA_DIR = './.data';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
   /** Lifetime of a bearer access token: `15m`, `900s`, `900` (seconds), `1h`. */
-  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('ACCESS_TOKEN_TTL') })
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE('ACCESS_TOKEN_TTL') })
   ACCESS_TOKEN_TTL = '15m';
 
   /** Lifetime of a refresh token; each refresh issues a new one with this lifetime. */
-  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('REFRESH_TOKEN_TTL') })
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE('REFRESH_TOKEN_TTL') })
   REFRESH_TOKEN_TTL = '14d';
 
   /** Browser origins allowed to call the API (CORS), comma-separated, e.g. `https://booking.example.cn`. Empty: none. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   CORS_ORIGINS = '';
 
   /** Express `trust proxy`: which proxies may set X-Forwarded-For (the client address used for throttling). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY = 'loopback';
 
   /** Failed logins allowed from one client address per LOGIN_IP_WINDOW before it gets 429 for the rest of the window. */
-  @IsOptional() @Transform(toInt(50)) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt(50))
+  @IsInt()
+  @Min(1)
   LOGIN_IP_LIMIT = 50;
 
-  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('LOGIN_IP_WINDOW') })
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE('LOGIN_IP_WINDOW') })
   LOGIN_IP_WINDOW = '15m';
 
   /** Failed logins in a row (within LOGIN_LOCKOUT_DURATION) after which an account (an e-mail address) is locked. */
-  @IsOptional() @Transform(toInt(5)) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt(5))
+  @IsInt()
+  @Min(1)
   LOGIN_LOCKOUT_THRESHOLD = 5;
 
   /** How long a locked account stays locked (also the window in which failures are counted). */
-  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('LOGIN_LOCKOUT_DURATION') })
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE('LOGIN_LOCKOUT_DURATION') })
   LOGIN_LOCKOUT_DURATION = '15m';
 
   /** Registrations (that pass validation) allowed from one client address per REGISTER_IP_WINDOW. */
-  @IsOptional() @Transform(toInt(20)) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt(20))
+  @IsInt()
+  @Min(1)
   REGISTER_IP_LIMIT = 20;
 
-  @IsOptional() @Matches(DURATION, { message: DURATION_MESSAGE('REGISTER_IP_WINDOW') })
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE('REGISTER_IP_WINDOW') })
   REGISTER_IP_WINDOW = '1h';
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   /** Set to "false" to skip loading the demo data into an empty embedded database. */
-  @IsOptional() @IsIn(['true', 'false'])
+  @IsOptional()
+  @IsIn(['true', 'false'])
   DEMO_DATA = 'true';
 
   /** Set to "false" to run no scheduled jobs in this instance (tests drive them by hand). */
-  @IsOptional() @IsIn(['true', 'false'])
+  @IsOptional()
+  @IsIn(['true', 'false'])
   JOBS_ENABLED = 'true';
 
   /** How often each job runs, in seconds. */
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 60 : Number(value))) @IsInt() @Min(5) @Max(3600)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 60 : Number(value)))
+  @IsInt()
+  @Min(5)
+  @Max(3600)
   JOBS_INTERVAL_SECONDS = 60;
 
   /** A pending request expires this many hours after it was made (or at the booking's start, if earlier). */
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 48 : Number(value))) @IsInt() @Min(1) @Max(24 * 60)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 48 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
   DECISION_DEADLINE_HOURS = 48;
 
   /** An approved booking not checked in this many minutes after its start becomes a no-show. */
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 30 : Number(value))) @IsInt() @Min(0) @Max(24 * 60)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60)
   NO_SHOW_GRACE_MINUTES = 30;
 
   /** Check-in opens this many minutes before a booking starts (and stays open until it ends). */
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 30 : Number(value))) @IsInt() @Min(0) @Max(24 * 60)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(24 * 60)
   CHECK_IN_EARLY_MINUTES = 30;
 
   /** Reminders go out this many hours before an approved booking starts. */
-  @IsOptional() @Transform(({ value }) => (value === undefined ? 24 : Number(value))) @IsInt() @Min(1) @Max(24 * 14)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 24 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(24 * 14)
   REMINDER_LEAD_HOURS = 24;
 }
 
@@ -173,7 +224,8 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
   }
   const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
   for (const origin of splitList(parsed.CORS_ORIGINS)) {
-    if (!ORIGIN.test(origin)) lines.push(`CORS_ORIGINS: "${origin}" is not an origin such as https://booking.example.cn (scheme, host, optional port; no path, no *)`);
+    if (!ORIGIN.test(origin))
+      lines.push(`CORS_ORIGINS: "${origin}" is not an origin such as https://booking.example.cn (scheme, host, optional port; no path, no *)`);
   }
   for (const name of ['ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'LOGIN_IP_WINDOW', 'LOGIN_LOCKOUT_DURATION', 'REGISTER_IP_WINDOW'] as const) {
     if (DURATION.test(parsed[name]) && parseDuration(parsed[name]) < 1000) lines.push(`${name} must be at least one second`);
@@ -230,7 +282,10 @@ export function listenHost(configured: string | undefined, demoAccountsPresent: 
 }
 
 function splitList(text: string | undefined): string[] {
-  return (text ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 function persistentSecret(dataDir: string): string {

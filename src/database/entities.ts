@@ -13,4 +13,19 @@ import { Organisation } from '../organisations/organisation.entity';
 import { User } from '../organisations/user.entity';
 
 /** Every TypeORM entity; migrations, not `synchronize`, create their tables. */
-export const ENTITIES = [Organisation, User, AuditEntry, AuthSession, RefreshToken, Facility, Resource, OpeningHoursInterval, MaintenanceWindow, Booking, Notification, CalendarFeedToken, Project, ProjectStageHistory];
+export const ENTITIES = [
+  Organisation,
+  User,
+  AuditEntry,
+  AuthSession,
+  RefreshToken,
+  Facility,
+  Resource,
+  OpeningHoursInterval,
+  MaintenanceWindow,
+  Booking,
+  Notification,
+  CalendarFeedToken,
+  Project,
+  ProjectStageHistory,
+];

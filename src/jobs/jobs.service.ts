@@ -50,7 +50,10 @@ export class JobsService implements OnApplicationBootstrap {
       return;
     }
     for (const job of JOB_NAMES) {
-      const timer = setInterval(() => void this.run(job).catch((err) => this.logger.error({ error: loggableError(err), job }, 'job failed')), this.config.jobs.intervalSeconds * 1000);
+      const timer = setInterval(
+        () => void this.run(job).catch((err) => this.logger.error({ error: loggableError(err), job }, 'job failed')),
+        this.config.jobs.intervalSeconds * 1000,
+      );
       this.scheduler.addInterval(`job:${job}`, timer);
     }
     this.logger.log(`scheduled jobs every ${this.config.jobs.intervalSeconds} s: ${JOB_NAMES.join(', ')}`);

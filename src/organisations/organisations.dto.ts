@@ -16,11 +16,16 @@ export class CreateOrganisationDto {
   kind: OrganisationKind;
 
   /** Name in Chinese. */
-  @Transform(trim) @IsString() @Length(1, 200)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
   nameZh: string;
 
   /** Name in English (optional). */
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 200)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
   nameEn?: string;
 
   /** 统一社会信用代码, 18 characters with the GB 32100-2015 check character; required for enterprises. */
@@ -30,24 +35,31 @@ export class CreateOrganisationDto {
   creditCode?: string;
 
   /** Small or medium-sized enterprise (gets the SME discount). */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   sme?: boolean;
 
   /** GB/T 2260 code of a Liaoning city, e.g. 210100 (Shenyang). */
-  @IsOptional() @IsIn(CITY_CODES, { message: 'cityCode must be the GB/T 2260 code of one of the 14 Liaoning cities (210100–211400)' })
+  @IsOptional()
+  @IsIn(CITY_CODES, { message: 'cityCode must be the GB/T 2260 code of one of the 14 Liaoning cities (210100–211400)' })
   cityCode?: string;
 }
 
 export class OrganisationQueryDto extends PageQueryDto {
-  @IsOptional() @IsIn(ORGANISATION_KINDS)
+  @IsOptional()
+  @IsIn(ORGANISATION_KINDS)
   kind?: OrganisationKind;
 }
 
 export class CreateUserDto {
-  @Transform(lower) @IsEmail({}, { message: 'email must be an e-mail address' }) @MaxLength(254)
+  @Transform(lower)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(254)
   email: string;
 
-  @Transform(trim) @IsString() @Length(1, 100)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   displayName: string;
 
   /** At least 10 characters; not the e-mail address; not a common password. */
@@ -65,30 +77,41 @@ export class CreateUserDto {
 }
 
 export class UserQueryDto extends PageQueryDto {
-  @IsOptional() @IsIn(ROLES)
+  @IsOptional()
+  @IsIn(ROLES)
   role?: Role;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   organisationId?: string;
 }
 
 /** Registration of an SME by itself: the enterprise and its first user. */
 export class RegisterEnterpriseDto {
-  @Transform(lower) @IsEmail({}, { message: 'email must be an e-mail address' }) @MaxLength(254)
+  @Transform(lower)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(254)
   email: string;
 
   /** At least 10 characters; not the e-mail address; not a common password. */
   @IsAcceptablePassword()
   password: string;
 
-  @Transform(trim) @IsString() @Length(1, 100)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   displayName: string;
 
   /** Enterprise name in Chinese. */
-  @Transform(trim) @IsString() @Length(1, 200)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
   organisationNameZh: string;
 
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 200)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
   organisationNameEn?: string;
 
   /** 统一社会信用代码 (18 characters, GB 32100-2015 check character). */

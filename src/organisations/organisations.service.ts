@@ -9,7 +9,8 @@ import { Organisation } from './organisation.entity';
 import { CreateOrganisationDto, OrganisationQueryDto } from './organisations.dto';
 
 const isUniqueViolation = (e: unknown, constraint: string) =>
-  e instanceof QueryFailedError && (e as { code?: string; constraint?: string } & QueryFailedError).code === '23505' &&
+  e instanceof QueryFailedError &&
+  (e as { code?: string; constraint?: string } & QueryFailedError).code === '23505' &&
   ((e as unknown as { constraint?: string }).constraint ?? '').includes(constraint);
 
 @Injectable()
@@ -79,9 +80,7 @@ export class OrganisationsService {
   private async assertCreditCodeFree(em: EntityManager, creditCode: string) {
     if (await em.exists(Organisation, { where: { creditCode } })) throw creditCodeTaken();
   }
-
 }
 
-export const creditCodeTaken = () =>
-  conflict('credit_code_taken', 'An organisation with this unified social credit code is already registered.');
+export const creditCodeTaken = () => conflict('credit_code_taken', 'An organisation with this unified social credit code is already registered.');
 export { isUniqueViolation };

@@ -67,7 +67,10 @@ export class UsersService {
   /** The organisation a user with this role must belong to (null for admins); 400/404 when it does not fit. */
   async organisationForRole(em: EntityManager, role: Role, organisationId: string | null | undefined): Promise<Organisation | null> {
     if (role === 'admin') {
-      if (organisationId) throw badRequest('validation_failed', 'Admins belong to no organisation.', [{ field: 'organisationId', message: 'organisationId must be omitted for admins' }]);
+      if (organisationId)
+        throw badRequest('validation_failed', 'Admins belong to no organisation.', [
+          { field: 'organisationId', message: 'organisationId must be omitted for admins' },
+        ]);
       return null;
     }
     const org = organisationId ? await em.findOne(Organisation, { where: { id: organisationId } }) : null;
@@ -112,10 +115,9 @@ export class UsersService {
   /** Ids of the active users of organisations (notification recipients), inside the caller's transaction. */
   async activeUserIdsOf(em: EntityManager, organisationIds: string[]): Promise<string[]> {
     if (organisationIds.length === 0) return [];
-    const rows: Array<{ id: string }> = await em.query(
-      `SELECT id FROM users WHERE organisation_id = ANY($1::uuid[]) AND active ORDER BY id`,
-      [organisationIds],
-    );
+    const rows: Array<{ id: string }> = await em.query(`SELECT id FROM users WHERE organisation_id = ANY($1::uuid[]) AND active ORDER BY id`, [
+      organisationIds,
+    ]);
     return rows.map((r) => r.id);
   }
 
@@ -140,12 +142,7 @@ export class UsersService {
 
   /** Swaps in a rehash of the same password, unless the password was changed since `oldHash` was read. */
   async upgradePasswordHash(em: EntityManager, id: string, oldHash: string, newHash: string): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .update(User)
-      .set({ passwordHash: newHash })
-      .where('id = :id AND password_hash = :old', { id, old: oldHash })
-      .execute();
+    await em.createQueryBuilder().update(User).set({ passwordHash: newHash }).where('id = :id AND password_hash = :old', { id, old: oldHash }).execute();
   }
 
   async setPasswordHash(em: EntityManager, id: string, change: { hash: string; mustChangePassword: boolean; changedAt: Date }): Promise<void> {
@@ -168,7 +165,6 @@ export class UsersService {
   countOtherActiveAdmins(em: EntityManager, exceptId: string): Promise<number> {
     return em.count(User, { where: { role: 'admin', active: true, id: Not(exceptId) } });
   }
-
 
   /** The CLI's create-admin: an admin created by the system actor (there may be no admin yet to act). */
   createFirstAdmin(dto: CreateUserDto): Promise<User> {

@@ -127,9 +127,11 @@ export class SacctImportService {
         if (!header) throw badRequest('empty_file', 'The file is empty: expected the sacct header line first.');
         const missing = SACCT_REQUIRED_COLUMNS.filter((c) => !header!.includes(c));
         if (missing.length) {
-          throw badRequest('sacct_columns_missing', `The header lacks ${missing.join(', ')}. Run sacct --parsable2 --format=JobID,User,Account,Partition,Start,End,ElapsedRaw,AllocTRES,State.`, [
-            { field: 'file', message: `missing columns: ${missing.join(', ')}` },
-          ]);
+          throw badRequest(
+            'sacct_columns_missing',
+            `The header lacks ${missing.join(', ')}. Run sacct --parsable2 --format=JobID,User,Account,Partition,Start,End,ElapsedRaw,AllocTRES,State.`,
+            [{ field: 'file', message: `missing columns: ${missing.join(', ')}` }],
+          );
         }
       };
 
@@ -150,67 +152,70 @@ export class SacctImportService {
       source.pipe(digest).pipe(parser);
 
       try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; invalid_field_length: number } }>) {
-        if (!headerChecked) checkHeader();
-        counts.lines++;
-        const line = info.lines;
-        if (info.invalid_field_length !== lastInvalid) {
-          lastInvalid = info.invalid_field_length;
-          reject(line, `expected ${header!.length} fields separated by |`);
-          continue;
-        }
-        const job = classifySacctLine(record, times);
-        switch (job.kind) {
-          case 'step':
-            counts.steps++;
-            break;
-          case 'pending':
-            counts.pending++;
-            break;
-          case 'running':
-            counts.running++;
-            if (runningJobIds.length < MAX_RUNNING_LISTED) runningJobIds.push(job.jobId);
-            break;
-          case 'rejected':
-            reject(line, job.reason);
-            break;
-          case 'job': {
-            const organisationId = accounts.get(job.account);
-            const target = partitions.get(job.partition);
-            if (!organisationId || !target) {
-              counts.unmapped++;
-              if (!organisationId) unmappedAccounts.set(job.account, (unmappedAccounts.get(job.account) ?? 0) + 1);
-              if (!target) unmappedPartitions.set(job.partition, (unmappedPartitions.get(job.partition) ?? 0) + 1);
-              break;
-            }
-            if (!(IMPORTABLE_UNITS as readonly string[]).includes(target.unit)) {
-              reject(line, `partition ${job.partition} maps to a resource counted in ${target.unit}, not gpu_hour or core_hour`);
-              break;
-            }
-            const unitsUsed = target.unit === 'gpu_hour' ? job.gpus : job.cpus;
-            if (unitsUsed === 0 || job.elapsedSeconds === 0) {
-              counts.zero++;
-              break;
-            }
-            batch.push({
-              resourceId: target.resourceId,
-              organisationId,
-              startsAt: job.startsAt.toISOString(),
-              endsAt: job.endsAt.toISOString(),
-              unit: target.unit,
-              unitsUsed,
-              elapsed: job.elapsedSeconds,
-              jobId: job.jobId,
-              user: job.user,
-              account: job.account,
-              partition: job.partition,
-              state: job.state,
-            });
-            if (batch.length >= SACCT_BATCH_ROWS) await flush();
+        for await (const { record, info } of parser as AsyncIterable<{
+          record: Record<string, string>;
+          info: { lines: number; invalid_field_length: number };
+        }>) {
+          if (!headerChecked) checkHeader();
+          counts.lines++;
+          const line = info.lines;
+          if (info.invalid_field_length !== lastInvalid) {
+            lastInvalid = info.invalid_field_length;
+            reject(line, `expected ${header!.length} fields separated by |`);
+            continue;
           }
+          const job = classifySacctLine(record, times);
+          switch (job.kind) {
+            case 'step':
+              counts.steps++;
+              break;
+            case 'pending':
+              counts.pending++;
+              break;
+            case 'running':
+              counts.running++;
+              if (runningJobIds.length < MAX_RUNNING_LISTED) runningJobIds.push(job.jobId);
+              break;
+            case 'rejected':
+              reject(line, job.reason);
+              break;
+            case 'job': {
+              const organisationId = accounts.get(job.account);
+              const target = partitions.get(job.partition);
+              if (!organisationId || !target) {
+                counts.unmapped++;
+                if (!organisationId) unmappedAccounts.set(job.account, (unmappedAccounts.get(job.account) ?? 0) + 1);
+                if (!target) unmappedPartitions.set(job.partition, (unmappedPartitions.get(job.partition) ?? 0) + 1);
+                break;
+              }
+              if (!(IMPORTABLE_UNITS as readonly string[]).includes(target.unit)) {
+                reject(line, `partition ${job.partition} maps to a resource counted in ${target.unit}, not gpu_hour or core_hour`);
+                break;
+              }
+              const unitsUsed = target.unit === 'gpu_hour' ? job.gpus : job.cpus;
+              if (unitsUsed === 0 || job.elapsedSeconds === 0) {
+                counts.zero++;
+                break;
+              }
+              batch.push({
+                resourceId: target.resourceId,
+                organisationId,
+                startsAt: job.startsAt.toISOString(),
+                endsAt: job.endsAt.toISOString(),
+                unit: target.unit,
+                unitsUsed,
+                elapsed: job.elapsedSeconds,
+                jobId: job.jobId,
+                user: job.user,
+                account: job.account,
+                partition: job.partition,
+                state: job.state,
+              });
+              if (batch.length >= SACCT_BATCH_ROWS) await flush();
+            }
+          }
+          if (onProgress && counts.lines % 10_000 === 0) onProgress(counts.lines);
         }
-        if (onProgress && counts.lines % 10_000 === 0) onProgress(counts.lines);
-      }
       } finally {
         source.destroy();
       }
@@ -220,7 +225,8 @@ export class SacctImportService {
 
       const sha256 = digest.hash.digest('hex');
       const unitHours = Object.fromEntries([...scaledUnitHours].map(([unit, scaled]) => [unit, Number(scaled) / 10_000]));
-      const byCount = (m: Map<string, number>) => [...m].map(([name, jobs]) => ({ name, jobs })).sort((a, b) => b.jobs - a.jobs || a.name.localeCompare(b.name));
+      const byCount = (m: Map<string, number>) =>
+        [...m].map(([name, jobs]) => ({ name, jobs })).sort((a, b) => b.jobs - a.jobs || a.name.localeCompare(b.name));
       const unmapped = { jobs: counts.unmapped, accounts: byCount(unmappedAccounts), partitions: byCount(unmappedPartitions) };
       const fileName = input.fileName.slice(0, 255);
       await em.query(
@@ -228,17 +234,39 @@ export class SacctImportService {
                                     unmapped, rejected, unit_hours, details, imported_by, imported_by_label, imported_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
         [
-          id, input.facilityId, input.cluster, fileName, sha256, digest.bytes, counts.lines, counts.imported, counts.duplicates, counts.steps,
-          counts.pending, counts.running, counts.zero, counts.unmapped, counts.rejected, JSON.stringify(unitHours),
-          JSON.stringify({ unmapped, rejectedLines, runningJobIds }), userId, actor.label, now,
+          id,
+          input.facilityId,
+          input.cluster,
+          fileName,
+          sha256,
+          digest.bytes,
+          counts.lines,
+          counts.imported,
+          counts.duplicates,
+          counts.steps,
+          counts.pending,
+          counts.running,
+          counts.zero,
+          counts.unmapped,
+          counts.rejected,
+          JSON.stringify(unitHours),
+          JSON.stringify({ unmapped, rejectedLines, runningJobIds }),
+          userId,
+          actor.label,
+          now,
         ],
       );
-      await this.audit.record(em, actor, {
-        action: 'usage.imported',
-        entityType: 'usage_import',
-        entityId: id,
-        data: { facilityId: input.facilityId, cluster: input.cluster, fileName, sha256, bytes: digest.bytes, ...counts, unitHours },
-      }, now);
+      await this.audit.record(
+        em,
+        actor,
+        {
+          action: 'usage.imported',
+          entityType: 'usage_import',
+          entityId: id,
+          data: { facilityId: input.facilityId, cluster: input.cluster, fileName, sha256, bytes: digest.bytes, ...counts, unitHours },
+        },
+        now,
+      );
       return (await this.find(em, id))!;
     });
   }
@@ -289,9 +317,24 @@ export class SacctImportService {
          RETURNING unit, unit_hours)
        SELECT unit, count(*)::int AS n, sum(unit_hours * 10000)::bigint::text AS scaled FROM ins GROUP BY unit`,
       [
-        input.facilityId, userId, label, now, importId, input.cluster,
-        col('resourceId'), col('organisationId'), col('startsAt'), col('endsAt'), col('unit'), col('unitsUsed'), col('elapsed'),
-        col('jobId'), col('user'), col('account'), col('partition'), col('state'),
+        input.facilityId,
+        userId,
+        label,
+        now,
+        importId,
+        input.cluster,
+        col('resourceId'),
+        col('organisationId'),
+        col('startsAt'),
+        col('endsAt'),
+        col('unit'),
+        col('unitsUsed'),
+        col('elapsed'),
+        col('jobId'),
+        col('user'),
+        col('account'),
+        col('partition'),
+        col('state'),
       ],
     );
   }

@@ -1,8 +1,16 @@
 import { classifySacctLine, LocalTimeReader, parseTres } from './sacct';
 
 const line = (over: Record<string, string>) => ({
-  JobID: '42', User: 'alice', Account: 'acc', Partition: 'gpu', Start: '2026-11-30T08:00:00', End: '2026-11-30T09:00:00',
-  ElapsedRaw: '3600', AllocTRES: 'billing=8,cpu=8,gres/gpu=2,mem=64G,node=1', State: 'COMPLETED', ...over,
+  JobID: '42',
+  User: 'alice',
+  Account: 'acc',
+  Partition: 'gpu',
+  Start: '2026-11-30T08:00:00',
+  End: '2026-11-30T09:00:00',
+  ElapsedRaw: '3600',
+  AllocTRES: 'billing=8,cpu=8,gres/gpu=2,mem=64G,node=1',
+  State: 'COMPLETED',
+  ...over,
 });
 
 describe('sacct lines', () => {
@@ -10,7 +18,8 @@ describe('sacct lines', () => {
 
   it('tells allocations from steps: arrays and heterogeneous components are jobs, .batch/.extern/.N are steps', () => {
     for (const id of ['42', '42_7', '42+1', '42_7+0']) expect(classifySacctLine(line({ JobID: id }), shanghai).kind).toBe('job');
-    for (const id of ['42.batch', '42.extern', '42.0', '42_7.batch', '42+1.3', '42.interactive']) expect(classifySacctLine(line({ JobID: id }), shanghai)).toEqual({ kind: 'step' });
+    for (const id of ['42.batch', '42.extern', '42.0', '42_7.batch', '42+1.3', '42.interactive'])
+      expect(classifySacctLine(line({ JobID: id }), shanghai)).toEqual({ kind: 'step' });
     expect(classifySacctLine(line({ JobID: '42_[1-9]', State: 'PENDING', Start: 'Unknown', End: 'Unknown' }), shanghai).kind).toBe('pending');
     expect(classifySacctLine(line({ JobID: '4x2' }), shanghai).kind).toBe('rejected');
   });

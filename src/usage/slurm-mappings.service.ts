@@ -67,19 +67,25 @@ export class SlurmMappingsService {
       await this.access.requireAccess(auth, 'usage.record', [dto.facilityId], { em });
       if (dto.kind === 'account') {
         if (!dto.organisationId || dto.resourceId) {
-          throw badRequest('validation_failed', 'An account mapping names an organisationId (and no resourceId).', [{ field: 'organisationId', message: 'organisationId is required for an account mapping' }]);
+          throw badRequest('validation_failed', 'An account mapping names an organisationId (and no resourceId).', [
+            { field: 'organisationId', message: 'organisationId is required for an account mapping' },
+          ]);
         }
         const [org] = await em.query<Array<{ kind: string }>>(`SELECT kind FROM organisations WHERE id = $1`, [dto.organisationId]);
         if (!org) throw notFound('Organisation');
         if (org.kind !== 'enterprise') throw unprocessable('not_an_enterprise', 'A Slurm account maps to an enterprise organisation.');
       } else {
         if (!dto.resourceId || dto.organisationId) {
-          throw badRequest('validation_failed', 'A partition mapping names a resourceId (and no organisationId).', [{ field: 'resourceId', message: 'resourceId is required for a partition mapping' }]);
+          throw badRequest('validation_failed', 'A partition mapping names a resourceId (and no organisationId).', [
+            { field: 'resourceId', message: 'resourceId is required for a partition mapping' },
+          ]);
         }
         const resource = await this.resources.findResourceForBooking(em, dto.resourceId);
         if (!resource || resource.facilityId !== dto.facilityId) throw unprocessable('resource_not_in_facility', 'The resource is not one of this facility.');
         if (!(IMPORTABLE_UNITS as readonly string[]).includes(resource.unit)) {
-          throw unprocessable('unit_not_importable', `A partition maps to a resource counted in gpu_hour or core_hour; this one is in ${resource.unit}.`, { unit: resource.unit });
+          throw unprocessable('unit_not_importable', `A partition maps to a resource counted in gpu_hour or core_hour; this one is in ${resource.unit}.`, {
+            unit: resource.unit,
+          });
         }
       }
       const now = this.clock.now();
@@ -96,12 +102,24 @@ export class SlurmMappingsService {
         }
         throw e;
       }
-      await this.audit.record(em, actorOf(auth), {
-        action: 'slurm_mapping.created',
-        entityType: 'slurm_mapping',
-        entityId: row.id,
-        data: { facilityId: row.facility_id, cluster: row.cluster, kind: row.kind, name: row.name, organisationId: row.organisation_id, resourceId: row.resource_id },
-      }, now);
+      await this.audit.record(
+        em,
+        actorOf(auth),
+        {
+          action: 'slurm_mapping.created',
+          entityType: 'slurm_mapping',
+          entityId: row.id,
+          data: {
+            facilityId: row.facility_id,
+            cluster: row.cluster,
+            kind: row.kind,
+            name: row.name,
+            organisationId: row.organisation_id,
+            resourceId: row.resource_id,
+          },
+        },
+        now,
+      );
       return view(row);
     });
   }
@@ -117,12 +135,17 @@ export class SlurmMappingsService {
       if (!row) throw notFound('Slurm mapping');
       await em.query(`DELETE FROM slurm_mappings WHERE id = $1`, [id]);
       const now = this.clock.now();
-      await this.audit.record(em, actorOf(auth), {
-        action: 'slurm_mapping.deleted',
-        entityType: 'slurm_mapping',
-        entityId: id,
-        data: { facilityId: row.facility_id, cluster: row.cluster, kind: row.kind, name: row.name },
-      }, now);
+      await this.audit.record(
+        em,
+        actorOf(auth),
+        {
+          action: 'slurm_mapping.deleted',
+          entityType: 'slurm_mapping',
+          entityId: id,
+          data: { facilityId: row.facility_id, cluster: row.cluster, kind: row.kind, name: row.name },
+        },
+        now,
+      );
     });
   }
 }

@@ -98,7 +98,14 @@ export function usageView(r: UsageRow): UsageRecordResponse {
     superseded: r.superseded_by !== null,
     importId: r.import_id,
     slurm: r.slurm_job_id
-      ? { cluster: r.slurm_cluster!, jobId: r.slurm_job_id, user: r.slurm_user, account: r.slurm_account!, partition: r.slurm_partition!, state: r.slurm_state! }
+      ? {
+          cluster: r.slurm_cluster!,
+          jobId: r.slurm_job_id,
+          user: r.slurm_user,
+          account: r.slurm_account!,
+          partition: r.slurm_partition!,
+          state: r.slurm_state!,
+        }
       : null,
   };
 }
@@ -115,8 +122,21 @@ export class UsageStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, round($9::numeric, 4), $10, $11, $12, $13, $14, $15)
        RETURNING id`,
       [
-        u.resourceId, u.facilityId, u.organisationId, u.bookingId, u.startsAt, u.endsAt, u.unit, u.unitsUsed, String(u.unitHours),
-        u.source, u.note, u.recordedBy, u.recordedByLabel, u.recordedAt, u.supersedes,
+        u.resourceId,
+        u.facilityId,
+        u.organisationId,
+        u.bookingId,
+        u.startsAt,
+        u.endsAt,
+        u.unit,
+        u.unitsUsed,
+        String(u.unitHours),
+        u.source,
+        u.note,
+        u.recordedBy,
+        u.recordedByLabel,
+        u.recordedAt,
+        u.supersedes,
       ],
     );
     return row.id;
@@ -186,7 +206,10 @@ export class UsageStore {
 
   /** A booking's parties, to check a manual record against it. */
   async findBooking(em: EntityManager, id: string): Promise<{ id: string; resource_id: string; organisation_id: string } | null> {
-    const [row] = await em.query<Array<{ id: string; resource_id: string; organisation_id: string }>>(`SELECT id, resource_id, organisation_id FROM bookings WHERE id = $1`, [id]);
+    const [row] = await em.query<Array<{ id: string; resource_id: string; organisation_id: string }>>(
+      `SELECT id, resource_id, organisation_id FROM bookings WHERE id = $1`,
+      [id],
+    );
     return row ?? null;
   }
 

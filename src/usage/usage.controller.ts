@@ -1,7 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
-  ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiPayloadTooLargeResponse, ApiTags,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { unlink } from 'node:fs/promises';
@@ -20,7 +28,12 @@ export const SACCT_UPLOAD_DIR = join(tmpdir(), 'pilot-booking-uploads');
 import { SlurmMappingsService } from './slurm-mappings.service';
 import { CorrectUsageDto, CreateSlurmMappingDto, CreateUsageDto, SacctImportDto, SlurmMappingQueryDto, UsageImportQueryDto, UsageQueryDto } from './usage.dto';
 import {
-  SacctImportPageResponse, SacctImportResponse, SlurmMappingPageResponse, SlurmMappingResponse, UsagePageResponse, UsageRecordResponse,
+  SacctImportPageResponse,
+  SacctImportResponse,
+  SlurmMappingPageResponse,
+  SlurmMappingResponse,
+  UsagePageResponse,
+  UsageRecordResponse,
 } from './usage.responses';
 import { UsageService } from './usage.service';
 
@@ -95,7 +108,12 @@ export class UsageController {
   @Post('imports')
   @ApiNotFoundResponse({ description: 'Unknown facility (or not yours).' })
   @Authenticated('operator')
-  @UseInterceptors(FileInterceptor('file', { storage: diskStorage({ destination: SACCT_UPLOAD_DIR }), limits: { fileSize: SACCT_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096 } }))
+  @UseInterceptors(
+    FileInterceptor('file', {
+      storage: diskStorage({ destination: SACCT_UPLOAD_DIR }),
+      limits: { fileSize: SACCT_MAX_BYTES, files: 1, fields: 10, fieldSize: 4096 },
+    }),
+  )
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -110,8 +128,14 @@ export class UsageController {
     try {
       // Validated here, not by the global pipe, so that the temp file is removed whatever the answer.
       const dto = (await createValidationPipe().transform(body ?? {}, { type: 'body', metatype: SacctImportDto })) as SacctImportDto;
-      if (!file) throw badRequest('validation_failed', 'The multipart field `file` (sacct output) is required.', [{ field: 'file', message: 'file is required' }]);
-      return await this.imports.importFile(actorOf(auth), auth, { facilityId: dto.facilityId, cluster: dto.cluster, fileName: file.originalname, path: file.path });
+      if (!file)
+        throw badRequest('validation_failed', 'The multipart field `file` (sacct output) is required.', [{ field: 'file', message: 'file is required' }]);
+      return await this.imports.importFile(actorOf(auth), auth, {
+        facilityId: dto.facilityId,
+        cluster: dto.cluster,
+        fileName: file.originalname,
+        path: file.path,
+      });
     } finally {
       if (file?.path) await unlink(file.path).catch(() => undefined);
     }

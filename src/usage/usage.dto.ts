@@ -19,83 +19,119 @@ export class CreateUsageDto {
   resourceId: string;
 
   /** The enterprise that used it (default: the booking's). */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   organisationId?: string;
 
   /** The booking this use belongs to, if any (compute jobs have none). */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   bookingId?: string;
 
   /** Actual start, ISO-8601 with offset (inclusive). */
-  @Transform(toInstant) @IsDate(instantMessage('startsAt'))
+  @Transform(toInstant)
+  @IsDate(instantMessage('startsAt'))
   startsAt: Date;
 
   /** Actual end, ISO-8601 with offset (exclusive). */
-  @Transform(toInstant) @IsDate(instantMessage('endsAt'))
+  @Transform(toInstant)
+  @IsDate(instantMessage('endsAt'))
   endsAt: Date;
 
   /** Units really used (GPUs, cores, 1 for an exclusive resource); default 1. Unit-hours = unitsUsed × hours unless `unitHours` is given. */
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   unitsUsed?: number;
 
   /** The unit-hours themselves (up to 4 decimals), when they are not unitsUsed × hours. */
-  @IsOptional() @IsNumber(UNIT_HOURS) @Min(0) @Max(9_999_999_999)
+  @IsOptional()
+  @IsNumber(UNIT_HOURS)
+  @Min(0)
+  @Max(9_999_999_999)
   unitHours?: number;
 
   /** A remark (1–2000 characters). */
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 2000)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
   note?: string;
 }
 
 export class CorrectUsageDto {
   /** Corrected start (default: the record's). */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('startsAt'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('startsAt'))
   startsAt?: Date;
 
   /** Corrected end (default: the record's). */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('endsAt'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('endsAt'))
   endsAt?: Date;
 
   /** Corrected units used; with new times or units, unit-hours are recomputed as unitsUsed × hours. */
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
   unitsUsed?: number;
 
   /** Corrected unit-hours (up to 4 decimals). */
-  @IsOptional() @IsNumber(UNIT_HOURS) @Min(0) @Max(9_999_999_999)
+  @IsOptional()
+  @IsNumber(UNIT_HOURS)
+  @Min(0)
+  @Max(9_999_999_999)
   unitHours?: number;
 
   /** Why the record is corrected (required, 1–2000 characters). */
-  @Transform(trim) @IsString() @Length(1, 2000)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
   note: string;
 }
 
 export class UsageQueryDto extends PageQueryDto {
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   resourceId?: string;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   facilityId?: string;
 
   /** The enterprise that used it (an SME naming another one gets an empty list). */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   organisationId?: string;
 
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   bookingId?: string;
 
-  @IsOptional() @IsIn(USAGE_SOURCES)
+  @IsOptional()
+  @IsIn(USAGE_SOURCES)
   source?: UsageSource;
 
   /** Records whose period ends after this instant. */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('from'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('from'))
   from?: Date;
 
   /** Records whose period starts before this instant. */
-  @IsOptional() @Transform(toInstant) @IsDate(instantMessage('to'))
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('to'))
   to?: Date;
 
   /** Also list superseded records (totals never count them). Default false. */
-  @IsOptional() @Transform(toBoolean) @IsBoolean()
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
   includeSuperseded?: boolean;
 }
 
@@ -108,7 +144,8 @@ export class CreateSlurmMappingDto {
   facilityId: string;
 
   /** The Slurm cluster name (`sacct -M`, `ClusterName` in slurm.conf). */
-  @ApiProperty({ example: 'lnhpc' }) @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
+  @ApiProperty({ example: 'lnhpc' })
+  @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
   cluster: string;
 
   /** `account`: a Slurm account → an enterprise; `partition`: a partition → a resource of the facility. */
@@ -116,23 +153,29 @@ export class CreateSlurmMappingDto {
   kind: 'account' | 'partition';
 
   /** The Slurm account or partition name. */
-  @ApiProperty({ example: 'sme-xincai' }) @Matches(SLURM_NAME, { message: 'name must be 1–128 of A–Z a–z 0–9 . _ @ + -' })
+  @ApiProperty({ example: 'sme-xincai' })
+  @Matches(SLURM_NAME, { message: 'name must be 1–128 of A–Z a–z 0–9 . _ @ + -' })
   name: string;
 
   /** For an account: the enterprise it bills to. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   organisationId?: string;
 
   /** For a partition: the resource (gpu_hour or core_hour) of this facility. */
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   resourceId?: string;
 }
 
 export class SlurmMappingQueryDto extends PageQueryDto {
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   facilityId?: string;
 
-  @ApiPropertyOptional({ example: 'lnhpc' }) @IsOptional() @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
+  @ApiPropertyOptional({ example: 'lnhpc' })
+  @IsOptional()
+  @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
   cluster?: string;
 }
 
@@ -141,12 +184,14 @@ export class SacctImportDto {
   @IsUUID()
   facilityId: string;
 
-  @ApiProperty({ example: 'lnhpc' }) @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
+  @ApiProperty({ example: 'lnhpc' })
+  @Matches(CLUSTER, { message: 'cluster must be 1–64 of A–Z a–z 0–9 . _ -' })
   cluster: string;
 }
 
 export class UsageImportQueryDto extends PageQueryDto {
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   facilityId?: string;
 }
 

@@ -30,7 +30,8 @@ export class UsageRecordResponse {
   @ApiProperty({ description: 'E-mail of the recorder, or `cli:import-sacct`.' }) recordedByLabel: string;
   @ApiProperty({ format: 'date-time' }) recordedAt: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The record this one corrects.' }) supersedes: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The record that corrects this one (then it counts in no total).' }) supersededBy: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The record that corrects this one (then it counts in no total).' }) supersededBy:
+    string | null;
   @ApiProperty() superseded: boolean;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) importId: string | null;
   @ApiProperty({ type: () => SlurmJobResponse, nullable: true, description: 'The Slurm job of an imported record; null otherwise.' })

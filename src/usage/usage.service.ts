@@ -81,20 +81,27 @@ export class UsageService {
       const resource = await this.resources.findResourceForBooking(em, dto.resourceId);
       if (!resource) throw notFound('Resource');
       await this.access.requireAccess(auth, 'usage.record', [resource.facilityId], { em });
-      if (dto.endsAt < dto.startsAt) throw badRequest('validation_failed', 'endsAt must not be before startsAt.', [{ field: 'endsAt', message: 'endsAt must not be before startsAt' }]);
+      if (dto.endsAt < dto.startsAt)
+        throw badRequest('validation_failed', 'endsAt must not be before startsAt.', [{ field: 'endsAt', message: 'endsAt must not be before startsAt' }]);
       let organisationId = dto.organisationId;
       if (dto.bookingId) {
         const booking = await this.store.findBooking(em, dto.bookingId);
         if (!booking || booking.resource_id !== resource.id) {
           throw unprocessable('booking_mismatch', 'The booking is not one of this resource.');
         }
-        if (organisationId && organisationId !== booking.organisation_id) throw unprocessable('booking_mismatch', 'The booking belongs to another organisation.');
+        if (organisationId && organisationId !== booking.organisation_id)
+          throw unprocessable('booking_mismatch', 'The booking belongs to another organisation.');
         organisationId = booking.organisation_id;
       }
-      if (!organisationId) throw badRequest('validation_failed', 'organisationId is required without a bookingId.', [{ field: 'organisationId', message: 'organisationId is required without bookingId' }]);
-      if ((await this.store.organisationKind(em, organisationId)) !== 'enterprise') throw unprocessable('not_an_enterprise', 'Usage is recorded for an enterprise organisation.');
+      if (!organisationId)
+        throw badRequest('validation_failed', 'organisationId is required without a bookingId.', [
+          { field: 'organisationId', message: 'organisationId is required without bookingId' },
+        ]);
+      if ((await this.store.organisationKind(em, organisationId)) !== 'enterprise')
+        throw unprocessable('not_an_enterprise', 'Usage is recorded for an enterprise organisation.');
       const unitsUsed = dto.unitsUsed ?? 1;
-      if (unitsUsed > resource.capacity) throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all.`, { capacity: resource.capacity });
+      if (unitsUsed > resource.capacity)
+        throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all.`, { capacity: resource.capacity });
       const now = this.clock.now();
       return this.insert(em, actorOf(auth), {
         resourceId: resource.id,
@@ -131,11 +138,13 @@ export class UsageService {
       }
       const startsAt = dto.startsAt ?? new Date(old.starts_at);
       const endsAt = dto.endsAt ?? new Date(old.ends_at);
-      if (endsAt < startsAt) throw badRequest('validation_failed', 'endsAt must not be before startsAt.', [{ field: 'endsAt', message: 'endsAt must not be before startsAt' }]);
+      if (endsAt < startsAt)
+        throw badRequest('validation_failed', 'endsAt must not be before startsAt.', [{ field: 'endsAt', message: 'endsAt must not be before startsAt' }]);
       const unitsUsed = dto.unitsUsed ?? old.units_used;
       if (dto.unitsUsed !== undefined) {
         const resource = (await this.resources.findResourceForBooking(em, old.resource_id))!;
-        if (dto.unitsUsed > resource.capacity) throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all.`, { capacity: resource.capacity });
+        if (dto.unitsUsed > resource.capacity)
+          throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all.`, { capacity: resource.capacity });
       }
       const recompute = dto.startsAt !== undefined || dto.endsAt !== undefined || dto.unitsUsed !== undefined;
       const unitHours = dto.unitHours ?? (recompute ? unitHoursOf(unitsUsed ?? 1, startsAt, endsAt) : old.unit_hours);

@@ -80,15 +80,25 @@ export class ContractChecker {
     const op = `${method.toUpperCase()} ${route.template} (${route.operation.operationId})`;
     const responses = route.operation.responses ?? {};
     const response = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
-    if (!response) return { operation: op, problem: `${op} answered ${status}, which the document does not declare (declared: ${Object.keys(responses).join(', ')}). Body: ${(text ?? '').slice(0, 300)}` };
+    if (!response)
+      return {
+        operation: op,
+        problem: `${op} answered ${status}, which the document does not declare (declared: ${Object.keys(responses).join(', ')}). Body: ${(text ?? '').slice(0, 300)}`,
+      };
     const content = response.content as Json | undefined;
     const hasBody = (text ?? '').length > 0;
     if (!content) {
-      return hasBody ? { operation: op, problem: `${op} ${status}: the document declares no body, the server sent ${contentType}: ${(text ?? '').slice(0, 200)}` } : { operation: op, problem: null };
+      return hasBody
+        ? { operation: op, problem: `${op} ${status}: the document declares no body, the server sent ${contentType}: ${(text ?? '').slice(0, 200)}` }
+        : { operation: op, problem: null };
     }
     const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
     const media = content[mediaType];
-    if (!media) return { operation: op, problem: `${op} ${status}: content type ${contentType || '(none)'} is not declared (declared: ${Object.keys(content).join(', ')})` };
+    if (!media)
+      return {
+        operation: op,
+        problem: `${op} ${status}: content type ${contentType || '(none)'} is not declared (declared: ${Object.keys(content).join(', ')})`,
+      };
     if (!/json/.test(mediaType) || !media.schema) return { operation: op, problem: null }; // raw (text/calendar, CSV): status and type only
     const key = `${route.method} ${route.template} ${status} ${mediaType}`;
     let validate = this.compiled.get(key);
@@ -97,7 +107,11 @@ export class ContractChecker {
       this.compiled.set(key, validate);
     }
     let value = body;
-    if (mediaType !== 'application/json' || value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0 && text && text !== '{}')) {
+    if (
+      mediaType !== 'application/json' ||
+      value === undefined ||
+      (typeof value === 'object' && value !== null && Object.keys(value).length === 0 && text && text !== '{}')
+    ) {
       try {
         value = JSON.parse(text ?? '');
       } catch {
@@ -107,8 +121,14 @@ export class ContractChecker {
     if (validate(value)) return { operation: op, problem: null };
     const errors = (validate.errors ?? [])
       .slice(0, 10)
-      .map((e) => `  ${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String((e.params as Json).additionalProperty)}` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify((e.params as Json).allowedValues)}` : ''}`)
+      .map(
+        (e) =>
+          `  ${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String((e.params as Json).additionalProperty)}` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify((e.params as Json).allowedValues)}` : ''}`,
+      )
       .join('\n');
-    return { operation: op, problem: `${op} ${status} ${mediaType}: the body does not match the document:\n${errors}\nBody: ${JSON.stringify(value).slice(0, 600)}` };
+    return {
+      operation: op,
+      problem: `${op} ${status} ${mediaType}: the body does not match the document:\n${errors}\nBody: ${JSON.stringify(value).slice(0, 600)}`,
+    };
   }
 }

@@ -10,12 +10,20 @@ export class SampleGenerator {
   private hour = 0;
   private serial = 0;
 
-  constructor(private readonly document: Json, private readonly base = new Date(Date.UTC(2031, 0, 6, 1, 0, 0))) {}
+  constructor(
+    private readonly document: Json,
+    private readonly base = new Date(Date.UTC(2031, 0, 6, 1, 0, 0)),
+  ) {}
 
   resolve(schema: Json): Json {
     let s = schema;
-    for (let i = 0; s?.$ref && i < 20; i++) s = s.$ref.replace(/^#\//, '').split('/').reduce((o: Json, k: string) => o[k], this.document);
-    if (s?.allOf?.length === 1 && !s.properties) return { ...this.resolve(s.allOf[0]), ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'allOf')) };
+    for (let i = 0; s?.$ref && i < 20; i++)
+      s = s.$ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce((o: Json, k: string) => o[k], this.document);
+    if (s?.allOf?.length === 1 && !s.properties)
+      return { ...this.resolve(s.allOf[0]), ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'allOf')) };
     return s ?? {};
   }
 

@@ -4,4 +4,7 @@ const plugin = require('@nestjs/swagger/plugin');
 module.exports.name = 'nestjs-swagger-transformer';
 module.exports.version = 1;
 module.exports.factory = (tsCompiler, options) =>
-  plugin.before(options ?? { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts', '.entity.ts', '.responses.ts'] }, tsCompiler.program);
+  plugin.before(
+    options ?? { classValidatorShim: true, introspectComments: true, dtoFileNameSuffix: ['.dto.ts', '.entity.ts', '.responses.ts'] },
+    tsCompiler.program,
+  );

@@ -136,5 +136,13 @@ export function expectProblem(res: request.Response, status: number, code?: stri
   const body = JSON.parse(res.text);
   expect(body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }));
   if (code) expect(body.code).toBe(code);
-  return body as { type: string; title: string; status: number; detail: string; code: string; errors?: { field: string; message: string }[]; [key: string]: unknown };
+  return body as {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    code: string;
+    errors?: { field: string; message: string }[];
+    [key: string]: unknown;
+  };
 }

@@ -33,13 +33,24 @@ export class ApiError extends Error {
 }
 
 export function client(baseUrl: string, token?: string) {
-  return async function call<P extends keyof paths, M extends Method>(method: M, path: P, request: Request<Operation<P, M>> = {}): Promise<Answer<Operation<P, M>>> {
+  return async function call<P extends keyof paths, M extends Method>(
+    method: M,
+    path: P,
+    request: Request<Operation<P, M>> = {},
+  ): Promise<Answer<Operation<P, M>>> {
     const params = (request.params ?? {}) as { path?: Record<string, string | number>; query?: Record<string, string | number | boolean | undefined> };
-    const url = new URL(String(path).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params.path?.[name]))), baseUrl);
+    const url = new URL(
+      String(path).replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params.path?.[name]))),
+      baseUrl,
+    );
     for (const [k, v] of Object.entries(params.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const res = await fetch(url, {
       method: method.toUpperCase(),
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...request.headers,
+      },
       body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
     });
     const text = await res.text();

@@ -7,8 +7,7 @@ import { client } from './client';
 
 export async function session(baseUrl: string) {
   const anonymous = client(baseUrl);
-  const login = async (email: string) =>
-    (await anonymous('post', '/api/v1/auth/login', { body: { email, password: 'demo-pass-2024' } })).accessToken;
+  const login = async (email: string) => (await anonymous('post', '/api/v1/auth/login', { body: { email, password: 'demo-pass-2024' } })).accessToken;
 
   const sme = client(baseUrl, await login('sme@demo.local'));
   const me = await sme('get', '/api/v1/me');

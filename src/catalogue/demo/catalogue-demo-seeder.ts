@@ -20,7 +20,9 @@ function validated<T extends object>(cls: new () => T, plain: object, what: stri
   const dto = plainToInstance(cls, plain);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) {
-    const fields = flattenValidationErrors(errors).map((e) => `${e.field}: ${e.message}`).join('; ');
+    const fields = flattenValidationErrors(errors)
+      .map((e) => `${e.field}: ${e.message}`)
+      .join('; ');
     throw new Error(`demo catalogue: ${what} is invalid: ${fields}`);
   }
   return dto;
@@ -62,7 +64,11 @@ export class CatalogueDemoSeeder {
       const facilityDto = validated(CreateFacilityDto, fields, `facility ${demo.nameZh}`);
       const facility = await this.facilities.insert(em, SEED_ACTOR, operatorId, facilityDto);
       const resourceDtos = demoResources.map((r) => {
-        const { facilityId: _placeholder, ...dto } = validated(CreateResourceDto, { ...r, facilityId: PLACEHOLDER_ID }, `resource ${r.nameZh} of ${demo.nameZh}`);
+        const { facilityId: _placeholder, ...dto } = validated(
+          CreateResourceDto,
+          { ...r, facilityId: PLACEHOLDER_ID },
+          `resource ${r.nameZh} of ${demo.nameZh}`,
+        );
         return dto;
       });
       resources += (await this.resources.insertMany(em, SEED_ACTOR, facility, resourceDtos)).length;

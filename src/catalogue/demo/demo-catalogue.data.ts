@@ -64,11 +64,7 @@ function labHoursSat(): DemoOpeningInterval[] {
 
 /** Day shift Mon–Fri plus a weekend night shift across midnight (Fri 20:00 → Sat 08:00). */
 function dayShiftWithFridayNight(opens: string): DemoOpeningInterval[] {
-  return [
-    ...weekdays(opens, '20:00'),
-    { weekday: 5, opens: '20:00', closes: '24:00' },
-    { weekday: 6, opens: '00:00', closes: '08:00' },
-  ];
+  return [...weekdays(opens, '20:00'), { weekday: 5, opens: '20:00', closes: '24:00' }, { weekday: 6, opens: '00:00', closes: '08:00' }];
 }
 
 /** Two shifts: Mon–Fri 06:00–24:00, running on past midnight until 02:00 Tue–Sat. */
@@ -456,7 +452,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         1500,
         '4台中性盐雾试验箱，适合涂层与镀层耐腐蚀验证，可连续运行数百小时。Salt-spray chambers for coating corrosion tests.',
         { chambers: 4, volumeL: 1000, temperatureC: 35, standard: 'GB/T 10125' },
-        { minDurationMinutes: 1440, maxDurationMinutes: 14400, leadTimeMinutes: 1440, horizonDays: 90, approvalRequired: true, bufferAfterMinutes: 120, openingHours: allWeek() },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 14400,
+          leadTimeMinutes: 1440,
+          horizonDays: 90,
+          approvalRequired: true,
+          bufferAfterMinutes: 120,
+          openingHours: allWeek(),
+        },
       ),
     ],
   },
@@ -521,8 +525,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['artificial_intelligence', 'life_health'],
     stages: ['lab_validation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '智能计算中心，提供大模型训练、微调和推理GPU算力，支持中小企业开发行业模型。Intelligent-computing centre for model training and inference.',
+    description: '智能计算中心，提供大模型训练、微调和推理GPU算力，支持中小企业开发行业模型。Intelligent-computing centre for model training and inference.',
     contact: tel('024', '1004', 'aicc-shenyang'),
     resources: [
       gpuPool(
@@ -548,7 +551,17 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         96000,
         '整体独占的64卡训练集群，适合需要隔离环境的长时训练任务，需审批。Dedicated 64-GPU slice, booked as a whole.',
         { gpuModel: 'demo-accelerator-A (80 GB)', gpus: 64, nodes: 8, interconnect: '4×200 Gb/s RDMA', isolation: 'dedicated VLAN' },
-        { minDurationMinutes: 1440, maxDurationMinutes: 20160, leadTimeMinutes: 1440, horizonDays: 90, bufferAfterMinutes: 60, smeDiscountPercent: 20, maxUnitHoursPer30Days: 336, maxOpenRequests: 2, openingHours: allWeek() },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 20160,
+          leadTimeMinutes: 1440,
+          horizonDays: 90,
+          bufferAfterMinutes: 60,
+          smeDiscountPercent: 20,
+          maxUnitHoursPer30Days: 336,
+          maxOpenRequests: 2,
+          openingHours: allWeek(),
+        },
       ),
       shared(
         'AI开发容器工作区',
@@ -571,8 +584,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['life_health'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '生物药与制剂中试平台，提供GMP洁净车间、细胞培养和冻干能力，帮助创新药企完成中试放大和申报批生产。Biopharma pilot plant with GMP cleanrooms.',
+    description: '生物药与制剂中试平台，提供GMP洁净车间、细胞培养和冻干能力，帮助创新药企完成中试放大和申报批生产。Biopharma pilot plant with GMP cleanrooms.',
     contact: tel('024', '1005', 'biopharma-pilot'),
     resources: [
       pilotLine(
@@ -581,7 +593,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         90000,
         '独立空调系统的GMP洁净中试车间套间，企业可整体租用完成临床样品或申报批生产。GMP cleanroom suite rented as a whole.',
         { cleanClass: 'Grade A in Grade C background', areaM2: 320, hvac: 'independent', pressureCascadePa: 15 },
-        { minDurationMinutes: 480, maxDurationMinutes: 10080, bufferBeforeMinutes: 240, bufferAfterMinutes: 240, horizonDays: 180, maxUnitHoursPer30Days: 336, maxOpenRequests: 2, openingHours: allWeek() },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 10080,
+          bufferBeforeMinutes: 240,
+          bufferAfterMinutes: 240,
+          horizonDays: 180,
+          maxUnitHoursPer30Days: 336,
+          maxOpenRequests: 2,
+          openingHours: allWeek(),
+        },
       ),
       shared(
         '细胞培养生物反应器组',
@@ -590,7 +611,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         12000,
         '4台50升细胞培养生物反应器，用于抗体、疫苗工艺放大验证。Four 50 L bioreactors for process scale-up.',
         { bioreactors: 4, workingVolumeL: 50, control: ['pH', 'DO', 'temperature', 'feed'], singleUse: true },
-        { minDurationMinutes: 1440, maxDurationMinutes: 20160, leadTimeMinutes: 1440, horizonDays: 120, bufferAfterMinutes: 240, approvalRequired: true, maxOpenRequests: 3, openingHours: allWeek() },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 20160,
+          leadTimeMinutes: 1440,
+          horizonDays: 120,
+          bufferAfterMinutes: 240,
+          approvalRequired: true,
+          maxOpenRequests: 3,
+          openingHours: allWeek(),
+        },
       ),
       pilotLine(
         '冻干中试机',
@@ -600,14 +630,11 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         { shelfAreaM2: 5, condenserC: -80, shelfTemperatureC: [-55, 70], cip: true, sip: true },
         { minDurationMinutes: 1440, maxDurationMinutes: 5760, bufferAfterMinutes: 180, openingHours: allWeek() },
       ),
-      shared(
-        '生物安全柜',
-        'Biosafety Cabinets',
-        6,
-        2500,
-        '6台二级生物安全柜，供细胞株操作和无菌取样使用。Class II biosafety cabinets.',
-        { cabinets: 6, class: 'II A2', widthMm: 1500 },
-      ),
+      shared('生物安全柜', 'Biosafety Cabinets', 6, 2500, '6台二级生物安全柜，供细胞株操作和无菌取样使用。Class II biosafety cabinets.', {
+        cabinets: 6,
+        class: 'II A2',
+        widthMm: 1500,
+      }),
     ],
   },
   {
@@ -669,8 +696,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'deep_sea_earth_space'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '航空航天复合材料中试平台，提供热压罐成型、自动铺丝和无损检测，适合配套企业验证复材构件工艺。Composite curing, fibre placement and NDT.',
+    description: '航空航天复合材料中试平台，提供热压罐成型、自动铺丝和无损检测，适合配套企业验证复材构件工艺。Composite curing, fibre placement and NDT.',
     contact: tel('024', '1007', 'composites'),
     resources: [
       pilotLine(
@@ -710,8 +736,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'green_low_carbon'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '氢能与燃料电池检测中心，提供电堆、单电池、储氢气瓶和氢气品质测试，服务氢能产业链中小企业。Hydrogen and fuel-cell testing services.',
+    description: '氢能与燃料电池检测中心，提供电堆、单电池、储氢气瓶和氢气品质测试，服务氢能产业链中小企业。Hydrogen and fuel-cell testing services.',
     contact: tel('0411', '2001', 'h2-test'),
     resources: [
       bench(
@@ -720,7 +745,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         28000,
         '150 kW氢燃料电池电堆测试台，可做极化曲线、耐久和动态工况测试。150 kW hydrogen fuel-cell stack test bench.',
         { maxPowerKW: 150, h2FlowNLPM: 2000, humidification: true, coolantC: [20, 95], cellVoltageMonitoring: 400 },
-        { minDurationMinutes: 240, maxDurationMinutes: 2880, leadTimeMinutes: 2880, bufferBeforeMinutes: 60, bufferAfterMinutes: 120, horizonDays: 90, openingHours: weekdays('07:00', '23:00'), maxUnitHoursPer30Days: 160 },
+        {
+          minDurationMinutes: 240,
+          maxDurationMinutes: 2880,
+          leadTimeMinutes: 2880,
+          bufferBeforeMinutes: 60,
+          bufferAfterMinutes: 120,
+          horizonDays: 90,
+          openingHours: weekdays('07:00', '23:00'),
+          maxUnitHoursPer30Days: 160,
+        },
       ),
       shared(
         '燃料电池单电池测试工位',
@@ -737,7 +771,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         22000,
         '储氢气瓶压力循环和爆破试验，验证车载气瓶和阀门可靠性。Pressure cycling and burst tests for hydrogen cylinders.',
         { maxPressureMPa: 87.5, medium: ['hydraulic', 'H2'], standard: 'GB/T 35544' },
-        { minDurationMinutes: 480, maxDurationMinutes: 4320, bufferBeforeMinutes: 120, bufferAfterMinutes: 240, leadTimeMinutes: 2880, openingHours: allWeek() },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 4320,
+          bufferBeforeMinutes: 120,
+          bufferAfterMinutes: 240,
+          leadTimeMinutes: 2880,
+          openingHours: allWeek(),
+        },
       ),
       bench(
         '氢气品质分析仪',
@@ -759,8 +800,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'green_low_carbon'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '催化剂评价与精细化工工艺中试平台，帮助企业完成从小试到百吨级放大的工艺包验证。Catalyst evaluation and fine-chemical scale-up.',
+    description: '催化剂评价与精细化工工艺中试平台，帮助企业完成从小试到百吨级放大的工艺包验证。Catalyst evaluation and fine-chemical scale-up.',
     contact: tel('0411', '2002', 'catalysis-pilot'),
     resources: [
       bench(
@@ -808,8 +848,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['deep_sea_earth_space', 'new_materials'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '深海装备耐压、水声和海洋腐蚀试验中心，服务水下机器人、海洋传感器企业的产品验证。Pressure, acoustic and marine-corrosion testing.',
+    description: '深海装备耐压、水声和海洋腐蚀试验中心，服务水下机器人、海洋传感器企业的产品验证。Pressure, acoustic and marine-corrosion testing.',
     contact: tel('0411', '2003', 'deepsea-test'),
     resources: [
       testRun(
@@ -818,7 +857,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         38000,
         '可模拟万米水深的深海压力舱，用于耐压壳体、水密接插件和传感器的压力循环试验。Pressure vessel simulating full ocean depth.',
         { maxPressureMPa: 115, simulatedDepthM: 11000, innerDiameterMm: 800, innerLengthMm: 2000, pressureCycling: true },
-        { minDurationMinutes: 240, maxDurationMinutes: 2880, leadTimeMinutes: 2880, horizonDays: 120, bufferBeforeMinutes: 120, bufferAfterMinutes: 240, maxOpenRequests: 3 },
+        {
+          minDurationMinutes: 240,
+          maxDurationMinutes: 2880,
+          leadTimeMinutes: 2880,
+          horizonDays: 120,
+          bufferBeforeMinutes: 120,
+          bufferAfterMinutes: 240,
+          maxOpenRequests: 3,
+        },
       ),
       bench(
         '水声消声水池',
@@ -835,7 +882,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         200,
         '40个实海挂片位，覆盖飞溅区、潮差区和全浸区，用于材料与涂层长期耐蚀验证。Sea-exposure racks for long-term corrosion tests.',
         { racks: 40, zones: ['splash', 'tidal', 'immersion'], seaWaterC: [-1, 26] },
-        { minDurationMinutes: 10080, maxDurationMinutes: 43200, leadTimeMinutes: 2880, horizonDays: 180, approvalRequired: true, openingHours: allWeek(), smeDiscountPercent: 50 },
+        {
+          minDurationMinutes: 10080,
+          maxDurationMinutes: 43200,
+          leadTimeMinutes: 2880,
+          horizonDays: 180,
+          approvalRequired: true,
+          openingHours: allWeek(),
+          smeDiscountPercent: 50,
+        },
       ),
     ],
   },
@@ -859,7 +914,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         120000,
         '5立方米发酵中试线，含种子罐和在线灭菌，企业可完成酶制剂、益生菌、氨基酸等产品的中试放大。5 m³ fermentation pilot line for scale-up runs.',
         { workingVolumeM3: 5, seedTanksL: [50, 500], sterilisation: 'SIP 121 °C', control: ['pH', 'DO', 'foam', 'feed'] },
-        { minDurationMinutes: 1440, maxDurationMinutes: 10080, bufferBeforeMinutes: 240, bufferAfterMinutes: 240, horizonDays: 180, maxUnitHoursPer30Days: 400, maxOpenRequests: 2, openingHours: allWeek() },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 10080,
+          bufferBeforeMinutes: 240,
+          bufferAfterMinutes: 240,
+          horizonDays: 180,
+          maxUnitHoursPer30Days: 400,
+          maxOpenRequests: 2,
+          openingHours: allWeek(),
+        },
       ),
       shared(
         '50升发酵罐组(6台)',
@@ -868,7 +932,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         8000,
         '6台50升发酵罐，适合菌种筛选后的工艺条件优化和平行发酵。Six 50 L fermenters for parallel process optimisation.',
         { fermenters: 6, workingVolumeL: 35, control: ['pH', 'DO', 'temperature'], sterilisation: 'in situ' },
-        { minDurationMinutes: 720, maxDurationMinutes: 7200, leadTimeMinutes: 1440, horizonDays: 60, bufferAfterMinutes: 120, approvalRequired: true, openingHours: allWeek() },
+        {
+          minDurationMinutes: 720,
+          maxDurationMinutes: 7200,
+          leadTimeMinutes: 1440,
+          horizonDays: 60,
+          bufferAfterMinutes: 120,
+          approvalRequired: true,
+          openingHours: allWeek(),
+        },
       ),
       pilotLine(
         '喷雾干燥中试机',
@@ -898,8 +970,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['artificial_intelligence', 'deep_sea_earth_space'],
     stages: ['lab_validation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '面向港航物流和海洋信息企业的智算中心，提供模型训练、推理和数据标注资源。AI compute for port logistics and ocean data.',
+    description: '面向港航物流和海洋信息企业的智算中心，提供模型训练、推理和数据标注资源。AI compute for port logistics and ocean data.',
     contact: tel('0411', '2005', 'aicc-dalian'),
     resources: [
       gpuPool(
@@ -943,8 +1014,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '钢铁新材料与低碳冶金中试平台，提供熔炼、轧制、热处理和氢冶金试验能力。Melting, rolling, heat treatment and hydrogen metallurgy trials.',
+    description: '钢铁新材料与低碳冶金中试平台，提供熔炼、轧制、热处理和氢冶金试验能力。Melting, rolling, heat treatment and hydrogen metallurgy trials.',
     contact: tel('0412', '3001', 'steel-pilot'),
     resources: [
       pilotLine(
@@ -961,7 +1031,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         150000,
         '二辊可逆中试热轧机，配控冷系统，用于新钢种轧制工艺窗口验证。Reversing pilot hot-rolling mill with controlled cooling.',
         { rollDiameterMm: 450, maxWidthMm: 400, rollingForceMN: 4, controlledCooling: true },
-        { minDurationMinutes: 240, maxDurationMinutes: 720, bufferBeforeMinutes: 120, bufferAfterMinutes: 180, horizonDays: 90, maxUnitHoursPer30Days: 120, maxOpenRequests: 2 },
+        {
+          minDurationMinutes: 240,
+          maxDurationMinutes: 720,
+          bufferBeforeMinutes: 120,
+          bufferAfterMinutes: 180,
+          horizonDays: 90,
+          maxUnitHoursPer30Days: 120,
+          maxOpenRequests: 2,
+        },
       ),
       shared(
         '热处理炉组',
@@ -978,7 +1056,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         22000,
         '氢基竖炉直接还原实验装置，用于低碳炼铁原料和工艺参数研究。Hydrogen direct-reduction rig for low-carbon ironmaking.',
         { chargeKg: 50, h2ContentPercent: [0, 100], temperatureC: [600, 1100] },
-        { minDurationMinutes: 480, maxDurationMinutes: 1440, leadTimeMinutes: 2880, bufferBeforeMinutes: 60, bufferAfterMinutes: 120, openingHours: weekdays('08:00', '20:00') },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 1440,
+          leadTimeMinutes: 2880,
+          bufferBeforeMinutes: 60,
+          bufferAfterMinutes: 120,
+          openingHours: weekdays('08:00', '20:00'),
+        },
       ),
     ],
   },
@@ -992,17 +1077,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials'],
     stages: ['lab_validation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '金属材料力学性能与成分检测中心，为钢材用户和零部件企业提供快速检测。Mechanical and chemical testing of metals.',
+    description: '金属材料力学性能与成分检测中心，为钢材用户和零部件企业提供快速检测。Mechanical and chemical testing of metals.',
     contact: tel('0412', '3002', 'metals-test'),
     resources: [
-      testRun(
-        'CNAS万能材料试验机',
-        'CNAS Universal Testing Machine',
-        5500,
-        '600 kN万能材料试验机，拉伸、压缩、弯曲检测。600 kN universal testing machine.',
-        { maxForceKN: 600, tests: ['tensile', 'compression', 'bend'], accreditation: 'CNAS (demo)' },
-      ),
+      testRun('CNAS万能材料试验机', 'CNAS Universal Testing Machine', 5500, '600 kN万能材料试验机，拉伸、压缩、弯曲检测。600 kN universal testing machine.', {
+        maxForceKN: 600,
+        tests: ['tensile', 'compression', 'bend'],
+        accreditation: 'CNAS (demo)',
+      }),
       testRun(
         '摆锤冲击试验机',
         'Pendulum Impact Tester',
@@ -1039,8 +1121,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'artificial_intelligence'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '面向冶金与装备企业的工业超算分中心，预装常用CAE软件环境，按核时计费。Industrial HPC with pre-installed CAE environments.',
+    description: '面向冶金与装备企业的工业超算分中心，预装常用CAE软件环境，按核时计费。Industrial HPC with pre-installed CAE environments.',
     contact: tel('0412', '3003', 'hpc-anshan'),
     resources: [
       cpuPartition(
@@ -1110,7 +1191,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         100000,
         '高压加氢精制中试装置，用于特种油品、生物柴油加氢工艺验证。High-pressure hydrotreating pilot unit.',
         { h2PressureMPa: 20, feedKgH: 5, reactors: 2, temperatureC: [200, 450] },
-        { minDurationMinutes: 2880, maxDurationMinutes: 10080, bufferBeforeMinutes: 120, bufferAfterMinutes: 240, horizonDays: 150, maxUnitHoursPer30Days: 500, maxOpenRequests: 2, openingHours: allWeek() },
+        {
+          minDurationMinutes: 2880,
+          maxDurationMinutes: 10080,
+          bufferBeforeMinutes: 120,
+          bufferAfterMinutes: 240,
+          horizonDays: 150,
+          maxUnitHoursPer30Days: 500,
+          maxOpenRequests: 2,
+          openingHours: allWeek(),
+        },
       ),
     ],
   },
@@ -1173,8 +1263,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['green_low_carbon', 'new_energy'],
     stages: ['pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '二氧化碳捕集与利用中试平台，可用真实烟气验证吸收剂、吸附材料和矿化利用工艺。CO₂ capture and utilisation trials on real flue gas.',
+    description: '二氧化碳捕集与利用中试平台，可用真实烟气验证吸收剂、吸附材料和矿化利用工艺。CO₂ capture and utilisation trials on real flue gas.',
     contact: tel('024', '4003', 'ccus-pilot'),
     resources: [
       pilotLine(
@@ -1183,7 +1272,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         70000,
         '处理量1000 Nm³/h的烟气二氧化碳捕集中试装置，用于新型吸收剂长周期运行验证。1000 Nm³/h flue-gas capture unit for long absorbent runs.',
         { flueGasNm3H: 1000, captureTonnesPerDay: 1, absorberHeightM: 12 },
-        { minDurationMinutes: 1440, maxDurationMinutes: 10080, bufferBeforeMinutes: 180, bufferAfterMinutes: 240, horizonDays: 180, maxUnitHoursPer30Days: 480, openingHours: allWeek() },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 10080,
+          bufferBeforeMinutes: 180,
+          bufferAfterMinutes: 240,
+          horizonDays: 180,
+          maxUnitHoursPer30Days: 480,
+          openingHours: allWeek(),
+        },
       ),
       shared(
         '吸收剂筛选评价装置',
@@ -1216,8 +1313,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['life_health'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '中药与化学药制剂中试平台，提供提取浓缩、喷雾干燥和固体制剂GMP中试车间。Herbal extraction and solid-dosage GMP pilot plant.',
+    description: '中药与化学药制剂中试平台，提供提取浓缩、喷雾干燥和固体制剂GMP中试车间。Herbal extraction and solid-dosage GMP pilot plant.',
     contact: tel('024', '5001', 'tcm-pilot'),
     resources: [
       pilotLine(
@@ -1234,7 +1330,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         60000,
         'D级洁净固体制剂中试车间，含制粒、压片和包衣，适合申报批生产。GMP suite for granulation, tableting and coating.',
         { cleanClass: 'Grade D', equipment: ['high-shear granulator', 'fluid-bed dryer', 'rotary tablet press', 'coater'], batchKg: [5, 50] },
-        { minDurationMinutes: 480, maxDurationMinutes: 4320, bufferBeforeMinutes: 240, bufferAfterMinutes: 240, horizonDays: 150, openingHours: weekdays('07:30', '21:30') },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 4320,
+          bufferBeforeMinutes: 240,
+          bufferAfterMinutes: 240,
+          horizonDays: 150,
+          openingHours: weekdays('07:30', '21:30'),
+        },
       ),
       pilotLine(
         '离心喷雾干燥机',
@@ -1256,8 +1359,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['life_health'],
     stages: ['lab_validation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '药品质量检测验证中心，提供含量、有关物质、稳定性和微生物检测，帮助中小药企补齐检验能力。Drug quality, stability and microbiology testing.',
+    description: '药品质量检测验证中心，提供含量、有关物质、稳定性和微生物检测，帮助中小药企补齐检验能力。Drug quality, stability and microbiology testing.',
     contact: tel('024', '5002', 'drug-qc'),
     resources: [
       shared(
@@ -1269,13 +1371,10 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         { systems: 6, detectors: ['DAD', 'ELSD', 'FLD'] },
         { leadTimeMinutes: 1440, maxDurationMinutes: 1440, openingHours: weekdays('08:00', '22:00') },
       ),
-      bench(
-        '液质联用仪',
-        'LC-MS/MS',
-        18000,
-        '三重四极杆液质联用仪，用于痕量杂质和生物样品分析。Triple-quad LC-MS/MS for trace analysis.',
-        { massRangeMz: [5, 2000], ionSources: ['ESI', 'APCI'] },
-      ),
+      bench('液质联用仪', 'LC-MS/MS', 18000, '三重四极杆液质联用仪，用于痕量杂质和生物样品分析。Triple-quad LC-MS/MS for trace analysis.', {
+        massRangeMz: [5, 2000],
+        ionSources: ['ESI', 'APCI'],
+      }),
       shared(
         '药品稳定性试验箱',
         'Stability Chambers',
@@ -1283,7 +1382,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         800,
         '10台稳定性试验箱，可做长期、加速和中间条件稳定性考察。Stability chambers for ICH long-term and accelerated studies.',
         { chambers: 10, conditions: ['25 °C/60 % RH', '30 °C/65 % RH', '40 °C/75 % RH'] },
-        { minDurationMinutes: 10080, maxDurationMinutes: 43200, leadTimeMinutes: 2880, horizonDays: 180, approvalRequired: true, openingHours: allWeek(), maxOpenRequests: 4 },
+        {
+          minDurationMinutes: 10080,
+          maxDurationMinutes: 43200,
+          leadTimeMinutes: 2880,
+          horizonDays: 180,
+          approvalRequired: true,
+          openingHours: allWeek(),
+          maxOpenRequests: 4,
+        },
       ),
       bench(
         '微生物限度检查洁净室',
@@ -1305,8 +1412,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['life_health', 'artificial_intelligence'],
     stages: ['lab_validation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '生物信息计算平台，预置基因组、蛋白结构和分子对接流程，服务医药研发企业。Bioinformatics HPC with genomics and protein-structure pipelines.',
+    description: '生物信息计算平台，预置基因组、蛋白结构和分子对接流程，服务医药研发企业。Bioinformatics HPC with genomics and protein-structure pipelines.',
     contact: tel('024', '5003', 'bioinfo-hpc'),
     resources: [
       cpuPartition(
@@ -1379,13 +1485,11 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         { chambers: 4, temperatureC: [-70, 150], humidityPercent: [10, 98], volumeL: 800 },
         { minDurationMinutes: 240, maxDurationMinutes: 10080, leadTimeMinutes: 1440, horizonDays: 60, openingHours: allWeek() },
       ),
-      testRun(
-        '工业CT无损检测',
-        'Industrial CT Inspection',
-        12000,
-        '工业CT，用于传感器、电子组件内部结构和焊点缺陷检测。Industrial CT for internal defects.',
-        { maxVoltageKV: 225, voxelUm: 5, maxPartMm: [300, 400] },
-      ),
+      testRun('工业CT无损检测', 'Industrial CT Inspection', 12000, '工业CT，用于传感器、电子组件内部结构和焊点缺陷检测。Industrial CT for internal defects.', {
+        maxVoltageKV: 225,
+        voxelUm: 5,
+        maxPartMm: [300, 400],
+      }),
     ],
   },
   {
@@ -1398,8 +1502,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['life_health', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '海洋食品与益生菌发酵中试平台，帮助食品企业把实验室配方放大成可量产的工艺。Food and probiotic fermentation scale-up.',
+    description: '海洋食品与益生菌发酵中试平台，帮助食品企业把实验室配方放大成可量产的工艺。Food and probiotic fermentation scale-up.',
     contact: tel('0415', '6002', 'food-fermentation'),
     resources: [
       shared(
@@ -1409,7 +1512,17 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         20000,
         '4台500升益生菌发酵罐，用于菌剂和发酵食品的中试生产。Four 500 L fermenters for probiotics and fermented foods.',
         { fermenters: 4, workingVolumeL: 350, anaerobic: true, control: ['pH', 'temperature', 'N2 sparging'] },
-        { minDurationMinutes: 720, maxDurationMinutes: 7200, leadTimeMinutes: 2880, horizonDays: 90, bufferAfterMinutes: 180, approvalRequired: true, smeDiscountPercent: 30, maxOpenRequests: 3, openingHours: allWeek() },
+        {
+          minDurationMinutes: 720,
+          maxDurationMinutes: 7200,
+          leadTimeMinutes: 2880,
+          horizonDays: 90,
+          bufferAfterMinutes: 180,
+          approvalRequired: true,
+          smeDiscountPercent: 30,
+          maxOpenRequests: 3,
+          openingHours: allWeek(),
+        },
       ),
       pilotLine(
         '真空冷冻干燥中试机',
@@ -1439,8 +1552,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['artificial_intelligence', 'green_low_carbon'],
     stages: ['lab_validation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '小型智算节点，为本地企业提供模型微调和推理算力，以及数据预处理CPU资源。Small AI compute node for fine-tuning and inference.',
+    description: '小型智算节点，为本地企业提供模型微调和推理算力，以及数据预处理CPU资源。Small AI compute node for fine-tuning and inference.',
     contact: tel('0415', '6003', 'aicc-dandong'),
     resources: [
       gpuPool(
@@ -1483,8 +1595,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'new_materials'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '光伏硅材料、电池片和组件中试平台，帮助光伏配套企业验证新材料、新工艺。PV silicon, cell and module pilot lines.',
+    description: '光伏硅材料、电池片和组件中试平台，帮助光伏配套企业验证新材料、新工艺。PV silicon, cell and module pilot lines.',
     contact: tel('0416', '7001', 'pv-pilot'),
     resources: [
       pilotLine(
@@ -1501,7 +1612,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         110000,
         '高效电池片中试线，两班制运行至次日凌晨，用于浆料、靶材和钝化工艺的中试验证。Two-shift solar cell pilot line for paste and passivation trials.',
         { technology: ['TOPCon', 'HJT'], waferSizeMm: 182, throughputWafersH: 500 },
-        { minDurationMinutes: 240, maxDurationMinutes: 1200, bufferBeforeMinutes: 60, bufferAfterMinutes: 120, openingHours: twoShiftsPastMidnight(), maxUnitHoursPer30Days: 160 },
+        {
+          minDurationMinutes: 240,
+          maxDurationMinutes: 1200,
+          bufferBeforeMinutes: 60,
+          bufferAfterMinutes: 120,
+          openingHours: twoShiftsPastMidnight(),
+          maxUnitHoursPer30Days: 160,
+        },
       ),
       bench(
         '光伏组件层压机',
@@ -1531,8 +1649,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'new_materials'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '汽车零部件与电驱动检测中心，提供盐雾、疲劳耐久和电机台架测试。Corrosion, fatigue durability and e-motor testing for auto parts.',
+    description: '汽车零部件与电驱动检测中心，提供盐雾、疲劳耐久和电机台架测试。Corrosion, fatigue durability and e-motor testing for auto parts.',
     contact: tel('0416', '7002', 'autoparts-test'),
     resources: [
       bench(
@@ -1549,7 +1666,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         35000,
         '多通道液压伺服疲劳耐久试验台，可做悬架、副车架等部件道路谱耐久试验。Multi-axial fatigue and durability rig for chassis parts.',
         { actuators: 6, forceKN: 100, roadLoadReplay: true },
-        { minDurationMinutes: 480, maxDurationMinutes: 10080, leadTimeMinutes: 2880, bufferBeforeMinutes: 120, bufferAfterMinutes: 120, horizonDays: 120, openingHours: allWeek(), maxOpenRequests: 2 },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 10080,
+          leadTimeMinutes: 2880,
+          bufferBeforeMinutes: 120,
+          bufferAfterMinutes: 120,
+          horizonDays: 120,
+          openingHours: allWeek(),
+          maxOpenRequests: 2,
+        },
       ),
       bench(
         '电机测功机台架',
@@ -1571,18 +1697,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'new_materials', 'artificial_intelligence'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '超算应用中心，为光伏、汽车零部件企业提供CFD、结构和电磁仿真算力。HPC for CFD, structural and electromagnetic simulation.',
+    description: '超算应用中心，为光伏、汽车零部件企业提供CFD、结构和电磁仿真算力。HPC for CFD, structural and electromagnetic simulation.',
     contact: tel('0416', '7003', 'hpc-jinzhou'),
     resources: [
-      cpuPartition(
-        '通用CPU分区',
-        'General CPU Partition',
-        8000,
-        7,
-        '通用CPU分区，按核时计费，适合各类并行仿真。General CPU partition billed per core-hour.',
-        { nodes: 125, coresPerNode: 64, memoryGBPerNode: 256 },
-      ),
+      cpuPartition('通用CPU分区', 'General CPU Partition', 8000, 7, '通用CPU分区，按核时计费，适合各类并行仿真。General CPU partition billed per core-hour.', {
+        nodes: 125,
+        coresPerNode: 64,
+        memoryGBPerNode: 256,
+      }),
       cpuPartition(
         'CFD专用分区',
         'CFD Partition',
@@ -1615,8 +1737,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '镁质耐火材料与镁合金中试平台，支持企业开发高附加值镁基新材料和节能熔炼工艺。Magnesia refractories and magnesium alloy pilot plant.',
+    description: '镁质耐火材料与镁合金中试平台，支持企业开发高附加值镁基新材料和节能熔炼工艺。Magnesia refractories and magnesium alloy pilot plant.',
     contact: tel('0417', '8001', 'magnesia-pilot'),
     resources: [
       pilotLine(
@@ -1664,8 +1785,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '储能电池中试基地，提供磷酸铁锂和钠离子电芯中试线及化成、并网测试，帮助材料企业做电芯级验证。LFP and sodium-ion cell pilot lines.',
+    description: '储能电池中试基地，提供磷酸铁锂和钠离子电芯中试线及化成、并网测试，帮助材料企业做电芯级验证。LFP and sodium-ion cell pilot lines.',
     contact: tel('0417', '8002', 'ess-pilot'),
     resources: [
       pilotLine(
@@ -1674,7 +1794,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         140000,
         '从匀浆到注液封装的磷酸铁锂电芯中试线，材料企业可整线租用验证正负极材料。LFP cell pilot line from mixing to sealing.',
         { format: 'prismatic', capacityAh: 280, throughputCellsPerDay: 200, dryRoomDewPointC: -45 },
-        { minDurationMinutes: 480, maxDurationMinutes: 4320, bufferBeforeMinutes: 120, bufferAfterMinutes: 240, horizonDays: 180, openingHours: allWeek(), maxUnitHoursPer30Days: 240, maxOpenRequests: 2 },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 4320,
+          bufferBeforeMinutes: 120,
+          bufferAfterMinutes: 240,
+          horizonDays: 180,
+          openingHours: allWeek(),
+          maxUnitHoursPer30Days: 240,
+          maxOpenRequests: 2,
+        },
       ),
       pilotLine(
         '钠离子电池中试线',
@@ -1713,8 +1842,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['deep_sea_earth_space', 'new_materials'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '港口与海洋工程装备检测中心，提供大型结构疲劳、循环腐蚀和钢丝绳测试。Structural fatigue, corrosion and wire-rope tests for port equipment.',
+    description: '港口与海洋工程装备检测中心，提供大型结构疲劳、循环腐蚀和钢丝绳测试。Structural fatigue, corrosion and wire-rope tests for port equipment.',
     contact: tel('0417', '8003', 'port-test'),
     resources: [
       bench(
@@ -1723,7 +1851,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         40000,
         '带反力墙的大型结构疲劳试验平台，适合焊接节点和起重机构件疲劳验证。Strong floor for welded-joint and crane-component fatigue tests.',
         { strongFloorM: [30, 15], actuators: 4, maxForceKN: 2000 },
-        { minDurationMinutes: 480, maxDurationMinutes: 10080, leadTimeMinutes: 2880, bufferBeforeMinutes: 240, bufferAfterMinutes: 240, horizonDays: 150, openingHours: allWeek(), maxOpenRequests: 2 },
+        {
+          minDurationMinutes: 480,
+          maxDurationMinutes: 10080,
+          leadTimeMinutes: 2880,
+          bufferBeforeMinutes: 240,
+          bufferAfterMinutes: 240,
+          horizonDays: 150,
+          openingHours: allWeek(),
+          maxOpenRequests: 2,
+        },
       ),
       bench(
         '循环腐蚀试验箱',
@@ -1755,8 +1892,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '风电装备检测中心，提供叶片疲劳、齿轮箱和变流器测试，服务风电配套中小企业。Blade fatigue, gearbox and converter testing.',
+    description: '风电装备检测中心，提供叶片疲劳、齿轮箱和变流器测试，服务风电配套中小企业。Blade fatigue, gearbox and converter testing.',
     contact: tel('0418', '9001', 'wind-test'),
     resources: [
       bench(
@@ -1765,7 +1901,16 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         40000,
         '风电叶片全尺寸疲劳试验台，试验连续运行数周，需提前排期。Full-scale blade fatigue stand for multi-week tests.',
         { maxBladeLengthM: 100, excitation: 'resonant', directions: ['flapwise', 'edgewise'] },
-        { minDurationMinutes: 1440, maxDurationMinutes: 20160, leadTimeMinutes: 2880, bufferBeforeMinutes: 240, bufferAfterMinutes: 240, horizonDays: 180, openingHours: allWeek(), maxOpenRequests: 1 },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 20160,
+          leadTimeMinutes: 2880,
+          bufferBeforeMinutes: 240,
+          bufferAfterMinutes: 240,
+          horizonDays: 180,
+          openingHours: allWeek(),
+          maxOpenRequests: 1,
+        },
       ),
       bench(
         '齿轮箱背靠背试验台',
@@ -1803,8 +1948,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '液压件中试平台，提供装配中试线和性能、脉冲疲劳试验，帮助液压企业新品定型。Hydraulic component assembly and testing.',
+    description: '液压件中试平台，提供装配中试线和性能、脉冲疲劳试验，帮助液压企业新品定型。Hydraulic component assembly and testing.',
     contact: tel('0418', '9002', 'hydraulics'),
     resources: [
       pilotLine(
@@ -1843,8 +1987,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['artificial_intelligence', 'green_low_carbon'],
     stages: ['lab_validation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '风电直供的绿色智算中心，提供低碳GPU训练和推理算力，价格较低。Wind-powered AI computing centre with lower-priced GPU hours.',
+    description: '风电直供的绿色智算中心，提供低碳GPU训练和推理算力，价格较低。Wind-powered AI computing centre with lower-priced GPU hours.',
     contact: tel('0418', '9003', 'green-aicc'),
     resources: [
       gpuPool(
@@ -1853,7 +1996,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         384,
         1000,
         '由风电直供的384卡GPU资源池，适合对成本和碳排放敏感的训练任务。384-GPU pool powered by wind energy.',
-        { gpuModel: 'demo-accelerator-A (80 GB)', gpuMemoryGB: 80, gpusPerNode: 8, nodes: 48, interconnect: '4×200 Gb/s RDMA', powerSource: 'wind (demo PPA)', pue: 1.2 },
+        {
+          gpuModel: 'demo-accelerator-A (80 GB)',
+          gpuMemoryGB: 80,
+          gpusPerNode: 8,
+          nodes: 48,
+          interconnect: '4×200 Gb/s RDMA',
+          powerSource: 'wind (demo PPA)',
+          pue: 1.2,
+        },
         { smeDiscountPercent: 30, horizonDays: 90 },
       ),
       gpuPool(
@@ -1888,8 +2039,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '芳烃下游与精细化工中试平台，提供连续流微反应和聚酯中试装置。Continuous-flow and polyester pilot units.',
+    description: '芳烃下游与精细化工中试平台，提供连续流微反应和聚酯中试装置。Continuous-flow and polyester pilot units.',
     contact: tel('0419', '1101', 'aromatics-pilot'),
     resources: [
       pilotLine(
@@ -1929,8 +2079,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials'],
     stages: ['lab_validation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '高分子材料检测中心，提供热性能、流变和老化测试，支撑树脂和改性料企业配方开发。Thermal, rheology and weathering tests for polymers.',
+    description: '高分子材料检测中心，提供热性能、流变和老化测试，支撑树脂和改性料企业配方开发。Thermal, rheology and weathering tests for polymers.',
     contact: tel('0419', '1102', 'polymer-test'),
     resources: [
       testRun(
@@ -1969,8 +2118,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy', 'green_low_carbon'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '绿氢制取与储运中试平台，提供电解水制氢和有机液体储氢装置，帮助企业验证电解槽部件和储氢材料。Electrolysis and LOHC hydrogen pilot units.',
+    description: '绿氢制取与储运中试平台，提供电解水制氢和有机液体储氢装置，帮助企业验证电解槽部件和储氢材料。Electrolysis and LOHC hydrogen pilot units.',
     contact: tel('0419', '1103', 'green-h2'),
     resources: [
       pilotLine(
@@ -2012,8 +2160,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'green_low_carbon'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '油气化工新材料中试基地，提供弹性体、改性沥青和高压反应中试能力。Elastomer, bitumen and high-pressure reaction pilot units.',
+    description: '油气化工新材料中试基地，提供弹性体、改性沥青和高压反应中试能力。Elastomer, bitumen and high-pressure reaction pilot units.',
     contact: tel('0427', '1201', 'panjin-pilot'),
     resources: [
       pilotLine(
@@ -2022,7 +2169,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         95000,
         '溶液聚合聚烯烃弹性体中试装置，用于茂金属催化剂和新牌号开发。Solution polymerisation unit for new elastomer grades.',
         { capacityKgH: 10, pressureMPa: 10, catalyst: 'metallocene (demo)' },
-        { minDurationMinutes: 1440, maxDurationMinutes: 7200, bufferBeforeMinutes: 240, bufferAfterMinutes: 240, horizonDays: 180, openingHours: allWeek(), maxOpenRequests: 2 },
+        {
+          minDurationMinutes: 1440,
+          maxDurationMinutes: 7200,
+          bufferBeforeMinutes: 240,
+          bufferAfterMinutes: 240,
+          horizonDays: 180,
+          openingHours: allWeek(),
+          maxOpenRequests: 2,
+        },
       ),
       pilotLine(
         '改性沥青中试线',
@@ -2039,7 +2194,14 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         7000,
         '3台高温高压反应釜，用于催化加氢和聚合小试放大。High-pressure autoclaves for hydrogenation trials.',
         { autoclaves: 3, volumeL: 5, pressureMPa: 30, temperatureC: [25, 400] },
-        { minDurationMinutes: 240, maxDurationMinutes: 2880, leadTimeMinutes: 1440, approvalRequired: true, bufferAfterMinutes: 60, openingHours: weekdays('08:00', '20:00') },
+        {
+          minDurationMinutes: 240,
+          maxDurationMinutes: 2880,
+          leadTimeMinutes: 1440,
+          approvalRequired: true,
+          bufferAfterMinutes: 60,
+          openingHours: weekdays('08:00', '20:00'),
+        },
       ),
     ],
   },
@@ -2053,8 +2215,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['deep_sea_earth_space', 'new_materials'],
     stages: ['pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '海上油气装备检测中心，提供井口高压、抗硫腐蚀和柔性管疲劳试验。Wellhead pressure, sour-service and flexible-pipe fatigue tests.',
+    description: '海上油气装备检测中心，提供井口高压、抗硫腐蚀和柔性管疲劳试验。Wellhead pressure, sour-service and flexible-pipe fatigue tests.',
     contact: tel('0427', '1202', 'offshore-test'),
     resources: [
       testRun(
@@ -2093,8 +2254,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['green_low_carbon'],
     stages: ['lab_validation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '湿地碳汇监测实验室，为碳资产咨询和环保企业提供温室气体和土壤碳测定。Greenhouse-gas and soil-carbon measurements.',
+    description: '湿地碳汇监测实验室，为碳资产咨询和环保企业提供温室气体和土壤碳测定。Greenhouse-gas and soil-carbon measurements.',
     contact: tel('0427', '1203', 'carbon-sink'),
     resources: [
       bench(
@@ -2105,14 +2265,10 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         { gases: ['CO2', 'CH4', 'N2O'], precisionPpb: 1 },
         { minDurationMinutes: 240, maxDurationMinutes: 2880, leadTimeMinutes: 1440, openingHours: allWeek() },
       ),
-      shared(
-        '土壤碳氮分析仪',
-        'Soil C/N Analysers',
-        2,
-        3000,
-        '2台元素分析仪，测定土壤和沉积物碳氮含量。Elemental analysers for soil carbon and nitrogen.',
-        { instruments: 2, samplesPerRun: 120 },
-      ),
+      shared('土壤碳氮分析仪', 'Soil C/N Analysers', 2, 3000, '2台元素分析仪，测定土壤和沉积物碳氮含量。Elemental analysers for soil carbon and nitrogen.', {
+        instruments: 2,
+        samplesPerRun: 120,
+      }),
       testRun(
         '碳足迹核算样品检测',
         'Carbon-Footprint Sample Analysis',
@@ -2135,8 +2291,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'new_energy'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '阀门与专用车检测中心，提供阀门流量密封、寿命疲劳和整车转鼓测试。Valve and special-vehicle testing.',
+    description: '阀门与专用车检测中心，提供阀门流量密封、寿命疲劳和整车转鼓测试。Valve and special-vehicle testing.',
     contact: tel('024', '1301', 'valve-test'),
     resources: [
       bench(
@@ -2175,8 +2330,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['green_low_carbon', 'new_energy'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '再生资源中试平台，提供废旧电池回收、生物质热解和厌氧发酵中试能力。Battery recycling, biomass pyrolysis and anaerobic fermentation.',
+    description: '再生资源中试平台，提供废旧电池回收、生物质热解和厌氧发酵中试能力。Battery recycling, biomass pyrolysis and anaerobic fermentation.',
     contact: tel('024', '1302', 'recycling-pilot'),
     resources: [
       pilotLine(
@@ -2202,7 +2356,15 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         3000,
         '6台厌氧发酵产沼试验罐，用于有机废弃物产气潜力测试。Anaerobic fermentation digesters for biogas potential.',
         { digesters: 6, volumeL: 200, temperatureC: [35, 55] },
-        { minDurationMinutes: 10080, maxDurationMinutes: 43200, leadTimeMinutes: 1440, horizonDays: 120, approvalRequired: true, openingHours: allWeek(), smeDiscountPercent: 30 },
+        {
+          minDurationMinutes: 10080,
+          maxDurationMinutes: 43200,
+          leadTimeMinutes: 1440,
+          horizonDays: 120,
+          approvalRequired: true,
+          openingHours: allWeek(),
+          smeDiscountPercent: 30,
+        },
       ),
     ],
   },
@@ -2216,8 +2378,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['artificial_intelligence', 'green_low_carbon'],
     stages: ['lab_validation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '超算灾备与批处理节点，提供低价CPU核时和可抢占分区，适合对时效要求不高的批量计算。Low-cost batch and preemptible CPU capacity.',
+    description: '超算灾备与批处理节点，提供低价CPU核时和可抢占分区，适合对时效要求不高的批量计算。Low-cost batch and preemptible CPU capacity.',
     contact: tel('024', '1303', 'hpc-tieling'),
     resources: [
       cpuPartition(
@@ -2261,8 +2422,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_energy'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '新能源电器中试平台，提供逆变器装配中试线、充电桩互操作测试和老化烧机。Inverter assembly, EV-charger interoperability and burn-in.',
+    description: '新能源电器中试平台，提供逆变器装配中试线、充电桩互操作测试和老化烧机。Inverter assembly, EV-charger interoperability and burn-in.',
     contact: tel('0421', '1401', 'electrical-pilot'),
     resources: [
       pilotLine(
@@ -2308,8 +2468,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['life_health', 'green_low_carbon'],
     stages: ['lab_validation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '农产品与食品检测中心，提供农残、重金属和发酵菌种鉴定，服务杂粮和食品加工企业。Pesticide, heavy-metal and starter-culture testing.',
+    description: '农产品与食品检测中心，提供农残、重金属和发酵菌种鉴定，服务杂粮和食品加工企业。Pesticide, heavy-metal and starter-culture testing.',
     contact: tel('0421', '1402', 'agrifood-test'),
     resources: [
       shared(
@@ -2321,13 +2480,10 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         { systems: 3, compounds: 200 },
         { leadTimeMinutes: 1440 },
       ),
-      bench(
-        'ICP-MS重金属分析',
-        'ICP-MS Heavy-Metal Analysis',
-        9000,
-        '电感耦合等离子体质谱重金属分析。ICP-MS heavy-metal analysis.',
-        { elements: ['Pb', 'Cd', 'As', 'Hg', 'Cr'], detectionLimitPpt: 1 },
-      ),
+      bench('ICP-MS重金属分析', 'ICP-MS Heavy-Metal Analysis', 9000, '电感耦合等离子体质谱重金属分析。ICP-MS heavy-metal analysis.', {
+        elements: ['Pb', 'Cd', 'As', 'Hg', 'Cr'],
+        detectionLimitPpt: 1,
+      }),
       testRun(
         '食品发酵菌种鉴定',
         'Fermentation Starter Strain Identification',
@@ -2393,8 +2549,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['deep_sea_earth_space', 'new_materials'],
     stages: ['pilot_maturation', 'industrialisation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '船舶与海洋工程中试平台，提供厚板焊接、船模水池和水下焊接验证。Thick-plate welding, ship-model tank and underwater welding trials.',
+    description: '船舶与海洋工程中试平台，提供厚板焊接、船模水池和水下焊接验证。Thick-plate welding, ship-model tank and underwater welding trials.',
     contact: tel('0429', '1501', 'marine-pilot'),
     resources: [
       pilotLine(
@@ -2442,8 +2597,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['new_materials', 'green_low_carbon'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '有色金属检测中心，提供锌及锌合金成分、镀层耐蚀和力学性能检测。Zinc alloy composition, coating corrosion and mechanical tests.',
+    description: '有色金属检测中心，提供锌及锌合金成分、镀层耐蚀和力学性能检测。Zinc alloy composition, coating corrosion and mechanical tests.',
     contact: tel('0429', '1502', 'nonferrous-test'),
     resources: [
       testRun(
@@ -2462,13 +2616,11 @@ export const DEMO_FACILITIES: DemoFacility[] = [
         { volumeL: 800, standard: 'GB/T 10125' },
         { minDurationMinutes: 1440, maxDurationMinutes: 14400, openingHours: allWeek() },
       ),
-      testRun(
-        'CNAS拉伸与硬度试验',
-        'CNAS Tensile & Hardness Test',
-        5000,
-        '有色金属室温拉伸与硬度检测。Room-temperature tensile and hardness tests.',
-        { maxForceKN: 300, hardness: ['HB', 'HV'], accreditation: 'CNAS (demo)' },
-      ),
+      testRun('CNAS拉伸与硬度试验', 'CNAS Tensile & Hardness Test', 5000, '有色金属室温拉伸与硬度检测。Room-temperature tensile and hardness tests.', {
+        maxForceKN: 300,
+        hardness: ['HB', 'HV'],
+        accreditation: 'CNAS (demo)',
+      }),
     ],
   },
   {
@@ -2481,8 +2633,7 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     directions: ['deep_sea_earth_space', 'artificial_intelligence'],
     stages: ['lab_validation', 'pilot_maturation'],
     timeZone: 'Asia/Shanghai',
-    description:
-      '海洋遥感数据计算平台，提供卫星影像处理CPU、AI解译GPU和专业工作站。Satellite imagery processing and AI interpretation.',
+    description: '海洋遥感数据计算平台，提供卫星影像处理CPU、AI解译GPU和专业工作站。Satellite imagery processing and AI interpretation.',
     contact: tel('0429', '1503', 'ocean-rs'),
     resources: [
       cpuPartition(

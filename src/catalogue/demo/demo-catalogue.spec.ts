@@ -138,10 +138,7 @@ describe('demo catalogue data', () => {
 
     it.each(['发酵', 'fermentation', '疲劳', 'fatigue', 'GPU', '氢', 'hydrogen'])('finds "%s" by name search', (term) => {
       const q = term.toLowerCase();
-      const names = [
-        ...DEMO_FACILITIES.flatMap((f) => [f.nameZh, f.nameEn]),
-        ...resources.flatMap(({ resource }) => [resource.nameZh, resource.nameEn]),
-      ];
+      const names = [...DEMO_FACILITIES.flatMap((f) => [f.nameZh, f.nameEn]), ...resources.flatMap(({ resource }) => [resource.nameZh, resource.nameEn])];
       expect(names.filter((n) => n.toLowerCase().includes(q)).length).toBeGreaterThanOrEqual(1);
     });
   });
@@ -230,9 +227,7 @@ describe('demo catalogue data', () => {
         expect([label, resource.openingHours.length > 0]).toEqual([label, true]);
         for (const i of resource.openingHours) expect([label, i, wellFormed(i)]).toEqual([label, i, true]);
         for (let day = 1; day <= 7; day++) {
-          const sorted = resource.openingHours
-            .filter((i) => i.weekday === day)
-            .sort((a, b) => minutes(a.opens) - minutes(b.opens));
+          const sorted = resource.openingHours.filter((i) => i.weekday === day).sort((a, b) => minutes(a.opens) - minutes(b.opens));
           for (let k = 1; k < sorted.length; k++) {
             // touching (closes === next opens) is allowed, overlapping is not
             expect([label, day, minutes(sorted[k - 1].closes) <= minutes(sorted[k].opens)]).toEqual([label, day, true]);
@@ -257,10 +252,7 @@ describe('demo catalogue data', () => {
         const fullDay = (d: number) => hours.some((i) => i.weekday === d && i.opens === '00:00' && i.closes === '24:00');
         return hours.some(
           (a) =>
-            a.closes === '24:00' &&
-            a.opens !== '00:00' &&
-            hours.some((b) => b.weekday === next(a.weekday) && b.opens === '00:00') &&
-            !fullDay(next(a.weekday)),
+            a.closes === '24:00' && a.opens !== '00:00' && hours.some((b) => b.weekday === next(a.weekday) && b.opens === '00:00') && !fullDay(next(a.weekday)),
         );
       });
       expect(acrossMidnight.length).toBeGreaterThanOrEqual(1);

@@ -55,7 +55,8 @@ const PUBLIC_FACILITY = 'f.active';
 const PUBLIC_RESOURCE = '(r.active AND f.active)';
 const OWN_PROJECT = 'p.organisation_id = :org';
 /** An operator sees the projects that booked (in any state) one of its facilities. */
-const PROJECT_BOOKED_HERE = 'EXISTS (SELECT 1 FROM bookings pb JOIN facilities pf ON pf.id = pb.facility_id WHERE pb.project_id = p.id AND pf.operator_id = :org)';
+const PROJECT_BOOKED_HERE =
+  'EXISTS (SELECT 1 FROM bookings pb JOIN facilities pf ON pf.id = pb.facility_id WHERE pb.project_id = p.id AND pf.operator_id = :org)';
 
 /**
  * Every permission of the API, in one table: officials read everything and change nothing; admins
@@ -99,7 +100,13 @@ export const PERMISSIONS = {
   // ---- catalogue: public browsing of active items; inactive ones for their operator and admins
   'facility.read': {
     entity: 'facility',
-    roles: { public: PUBLIC_FACILITY, enterprise: PUBLIC_FACILITY, official: PUBLIC_FACILITY, operator: `(${PUBLIC_FACILITY} OR f.operator_id = :org)`, admin: ALL },
+    roles: {
+      public: PUBLIC_FACILITY,
+      enterprise: PUBLIC_FACILITY,
+      official: PUBLIC_FACILITY,
+      operator: `(${PUBLIC_FACILITY} OR f.operator_id = :org)`,
+      admin: ALL,
+    },
   },
   'facility.manage': {
     entity: 'facility',
@@ -109,7 +116,13 @@ export const PERMISSIONS = {
   },
   'resource.read': {
     entity: 'resource',
-    roles: { public: PUBLIC_RESOURCE, enterprise: PUBLIC_RESOURCE, official: PUBLIC_RESOURCE, operator: `(${PUBLIC_RESOURCE} OR f.operator_id = :org)`, admin: ALL },
+    roles: {
+      public: PUBLIC_RESOURCE,
+      enterprise: PUBLIC_RESOURCE,
+      official: PUBLIC_RESOURCE,
+      operator: `(${PUBLIC_RESOURCE} OR f.operator_id = :org)`,
+      admin: ALL,
+    },
   },
   'resource.manage': {
     entity: 'resource',
@@ -147,7 +160,12 @@ export const PERMISSIONS = {
   },
   'notification.read': {
     entity: 'notification',
-    roles: { enterprise: 'n.recipient_user_id = :user', operator: 'n.recipient_user_id = :user', official: 'n.recipient_user_id = :user', admin: 'n.recipient_user_id = :user' },
+    roles: {
+      enterprise: 'n.recipient_user_id = :user',
+      operator: 'n.recipient_user_id = :user',
+      official: 'n.recipient_user_id = :user',
+      admin: 'n.recipient_user_id = :user',
+    },
   },
 
   // ---- chain projects (src/chain)

@@ -11,9 +11,7 @@ export interface AuthUser {
 }
 
 /** The actor of a change, for the audit log: a user, or a scheduled job / the system. */
-export type Actor =
-  | { kind: 'user'; userId: string; label: string; role?: Role; organisationId?: string | null }
-  | { kind: 'job' | 'system'; label: string };
+export type Actor = { kind: 'user'; userId: string; label: string; role?: Role; organisationId?: string | null } | { kind: 'job' | 'system'; label: string };
 
 export const actorOf = (user: AuthUser): Actor => ({
   kind: 'user',

@@ -20,12 +20,9 @@ export class DomainError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, errors?: FieldError[]) =>
-  new DomainError(400, code, message, {}, errors);
+export const badRequest = (code: string, message: string, errors?: FieldError[]) => new DomainError(400, code, message, {}, errors);
 export const unauthorized = (message = 'Authentication is required.') => new DomainError(401, 'unauthorized', message);
 export const forbidden = (message = 'You are not allowed to do this.') => new DomainError(403, 'forbidden', message);
 export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} was not found.`);
-export const conflict = (code: string, message: string, extra: Record<string, unknown> = {}) =>
-  new DomainError(409, code, message, extra);
-export const unprocessable = (code: string, message: string, extra: Record<string, unknown> = {}) =>
-  new DomainError(422, code, message, extra);
+export const conflict = (code: string, message: string, extra: Record<string, unknown> = {}) => new DomainError(409, code, message, extra);
+export const unprocessable = (code: string, message: string, extra: Record<string, unknown> = {}) => new DomainError(422, code, message, extra);

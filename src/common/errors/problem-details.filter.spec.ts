@@ -2,7 +2,11 @@ import { QueryFailedError } from 'typeorm';
 import { loggableError, ProblemDetailsFilter } from './problem-details.filter';
 
 const failed = (code: string) =>
-  new QueryFailedError('INSERT INTO users (email, password_hash) VALUES ($1, $2)', ['a@b.cn', '$argon2id$v=19$m=65536,t=3,p=4$secret'], Object.assign(new Error('boom'), { code, detail: 'Failing row contains ($argon2id$…)', table: 'users' }));
+  new QueryFailedError(
+    'INSERT INTO users (email, password_hash) VALUES ($1, $2)',
+    ['a@b.cn', '$argon2id$v=19$m=65536,t=3,p=4$secret'],
+    Object.assign(new Error('boom'), { code, detail: 'Failing row contains ($argon2id$…)', table: 'users' }),
+  );
 
 describe('ProblemDetailsFilter', () => {
   const filter = new ProblemDetailsFilter();
@@ -18,7 +22,15 @@ describe('ProblemDetailsFilter', () => {
 
   it('logs a failed statement without its parameters or pg detail', () => {
     const logged = loggableError(failed('XX000'));
-    expect(logged).toEqual(expect.objectContaining({ type: 'QueryFailedError', message: 'boom', code: 'XX000', query: expect.stringContaining('INSERT INTO users'), table: 'users' }));
+    expect(logged).toEqual(
+      expect.objectContaining({
+        type: 'QueryFailedError',
+        message: 'boom',
+        code: 'XX000',
+        query: expect.stringContaining('INSERT INTO users'),
+        table: 'users',
+      }),
+    );
     expect(JSON.stringify(logged)).not.toContain('argon2');
     expect(JSON.stringify(logged)).not.toContain('a@b.cn');
   });

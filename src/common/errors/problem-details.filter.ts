@@ -68,11 +68,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         typeof body === 'string'
           ? body
           : Array.isArray((body as { message?: unknown }).message)
-            ? ((body as { message: string[] }).message).join('; ')
+            ? (body as { message: string[] }).message.join('; ')
             : String((body as { message?: string }).message ?? exception.message);
       // The router's URIError for a path that is not percent-encoded UTF-8, as Nest wraps it.
       if (status === 400 && /^Failed to decode param /.test(detail)) {
-        return this.problem(400, 'malformed_path', 'The path is not valid percent-encoded UTF-8.', {}, [{ field: 'path', message: 'path must be valid percent-encoded UTF-8' }]);
+        return this.problem(400, 'malformed_path', 'The path is not valid percent-encoded UTF-8.', {}, [
+          { field: 'path', message: 'path must be valid percent-encoded UTF-8' },
+        ]);
       }
       return this.problem(status, codeFor(status), status === 404 ? detail.replace(/^Cannot (\w+) (.*)$/, 'No route for $1 $2.') : detail);
     }
@@ -83,7 +85,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return this.problem(413, 'payload_too_large', 'The request body is larger than the 1 MiB limit.');
       }
       if (parser.type === 'entity.parse.failed') {
-        return this.problem(400, 'malformed_json', 'The request body is not valid JSON.', {}, [{ field: 'body', message: 'body must be valid JSON (an object or an array)' }]);
+        return this.problem(400, 'malformed_json', 'The request body is not valid JSON.', {}, [
+          { field: 'body', message: 'body must be valid JSON (an object or an array)' },
+        ]);
       }
       if (parser.status >= 400 && parser.status < 500) {
         return this.problem(parser.status, codeFor(parser.status), parser.message ?? 'The request could not be read.');

@@ -3,7 +3,14 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type {
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  RequestBodyObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ALLOW_PENDING_PASSWORD_CHANGE } from '../../auth/auth.decorators';
 import { ALLOWED_ROLES, OPTIONAL_AUTH, PUBLIC_ROUTE } from '../auth/auth.decorators';
 import { PROBLEM_DESCRIPTIONS } from './api-problems';
@@ -81,7 +88,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     closed.add(schema);
     if ('$ref' in schema) return close(schemas[schema.$ref.replace('#/components/schemas/', '')]);
     if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
-    for (const s of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) close(s);
+    for (const s of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])])
+      close(s);
   };
   for (const pathItem of Object.values(document.paths)) {
     for (const op of Object.values(pathItem) as OperationObject[]) {
@@ -91,7 +99,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   }
   for (const schema of Object.values(schemas)) fixEnumTypes(schema as SchemaObject);
   for (const pathItem of Object.values(document.paths)) {
-    for (const op of Object.values(pathItem) as OperationObject[]) for (const p of (op?.parameters ?? []) as ParameterObject[]) if (p.schema) fixEnumTypes(p.schema as SchemaObject);
+    for (const op of Object.values(pathItem) as OperationObject[])
+      for (const p of (op?.parameters ?? []) as ParameterObject[]) if (p.schema) fixEnumTypes(p.schema as SchemaObject);
   }
   document.tags = [...new Set(Object.values(document.paths).flatMap((item) => Object.values(item).flatMap((op) => (op as OperationObject)?.tags ?? [])))]
     .sort()

@@ -77,8 +77,7 @@ export function IsAcceptablePassword(options: ValidationOptions & { emailField?:
         options: validationOptions,
         validator: {
           validate: (value: unknown, args?: ValidationArguments) => passwordProblem(value, emailOf(args)) === null,
-          defaultMessage: (args?: ValidationArguments) =>
-            passwordMessage(args?.property ?? 'password', passwordProblem(args?.value, emailOf(args)) ?? 'type'),
+          defaultMessage: (args?: ValidationArguments) => passwordMessage(args?.property ?? 'password', passwordProblem(args?.value, emailOf(args)) ?? 'type'),
         },
       }),
   );

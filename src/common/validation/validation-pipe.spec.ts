@@ -25,7 +25,11 @@ describe('findUnstorableStrings', () => {
 
 describe('validationFailed', () => {
   it('counts distinct fields, not messages', () => {
-    const e = validationFailed([{ field: 'a', message: 'a one' }, { field: 'a', message: 'a two' }, { field: 'b', message: 'b one' }]);
+    const e = validationFailed([
+      { field: 'a', message: 'a one' },
+      { field: 'a', message: 'a two' },
+      { field: 'b', message: 'b one' },
+    ]);
     expect(e.message).toBe('The request has 2 invalid fields: a, b.');
     expect(validationFailed([{ field: 'id', message: 'id must be a UUID' }]).message).toBe('The request has 1 invalid field: id.');
   });

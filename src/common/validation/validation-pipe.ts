@@ -16,8 +16,7 @@ export function validationFailed(fieldErrors: FieldError[]): DomainError {
   );
 }
 
-const childPath = (parent: string, key: string) =>
-  /^\d+$/.test(key) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+const childPath = (parent: string, key: string) => (/^\d+$/.test(key) ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key);
 
 /**
  * Flattens class-validator's tree into `{ field: 'a.b[0].c', message }` entries. An unknown property

@@ -20,7 +20,9 @@ export class HeldStatesAndSlotGrain1764200000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION booking_state_holds(p_state text) RETURNS boolean
       LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT p_state IN ('pending', 'approved', 'in_use') $$`);
-    await q.query(`COMMENT ON FUNCTION booking_state_holds(text) IS 'Whether a booking in this state holds its slot; mirrors HOLDING_STATES in src/bookings/booking-transitions.ts'`);
+    await q.query(
+      `COMMENT ON FUNCTION booking_state_holds(text) IS 'Whether a booking in this state holds its slot; mirrors HOLDING_STATES in src/bookings/booking-transitions.ts'`,
+    );
 
     await q.query(`ALTER TABLE bookings DROP CONSTRAINT bookings_no_overlap`);
     await q.query(`
@@ -286,7 +288,9 @@ export class HeldStatesAndSlotGrain1764200000000 implements MigrationInterface {
     await q.query(`DROP INDEX bookings_resource_blocked_idx`);
     await q.query(`CREATE INDEX bookings_resource_blocked_idx ON bookings USING gist (resource_id, blocked) WHERE state IN ${held}`);
     await q.query(`ALTER TABLE bookings DROP CONSTRAINT bookings_no_overlap`);
-    await q.query(`ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (resource_id WITH =, blocked WITH &&) WHERE (exclusive AND state IN ${held})`);
+    await q.query(
+      `ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (resource_id WITH =, blocked WITH &&) WHERE (exclusive AND state IN ${held})`,
+    );
     await q.query(`DROP FUNCTION booking_state_holds(text)`);
   }
 }

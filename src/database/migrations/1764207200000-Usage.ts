@@ -121,8 +121,12 @@ export class Usage1764207200000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER usage_records_append_only BEFORE UPDATE OR DELETE ON usage_records FOR EACH ROW EXECUTE FUNCTION usage_records_guard()`);
     await q.query(`CREATE TRIGGER usage_records_no_truncate BEFORE TRUNCATE ON usage_records FOR EACH STATEMENT EXECUTE FUNCTION usage_records_guard()`);
     // A stored import is a fact: never changed or removed.
-    await q.query(`CREATE TRIGGER usage_imports_append_only BEFORE UPDATE OR DELETE ON usage_imports FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()`);
-    await q.query(`CREATE TRIGGER usage_imports_no_truncate BEFORE TRUNCATE ON usage_imports FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER usage_imports_append_only BEFORE UPDATE OR DELETE ON usage_imports FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER usage_imports_no_truncate BEFORE TRUNCATE ON usage_imports FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse_change()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

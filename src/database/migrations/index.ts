@@ -12,4 +12,17 @@ import { Usage1764207200000 } from './1764207200000-Usage';
 import { ChainProjects1764210800000 } from './1764210800000-ChainProjects';
 
 /** Listed explicitly so the same list works from TypeScript (tests) and from dist/ (the app). */
-export const MIGRATIONS = [Foundation1764086400000, Catalogue1764090000000, Security1764093600000, Bookings1764097200000, Notifications1764100800000, Calendar1764104400000, MaintenanceGuard1764108000000, ResourceChangeGuard1764111600000, HeldStatesAndSlotGrain1764200000000, BookingAccess1764203600000, Usage1764207200000, ChainProjects1764210800000];
+export const MIGRATIONS = [
+  Foundation1764086400000,
+  Catalogue1764090000000,
+  Security1764093600000,
+  Bookings1764097200000,
+  Notifications1764100800000,
+  Calendar1764104400000,
+  MaintenanceGuard1764108000000,
+  ResourceChangeGuard1764111600000,
+  HeldStatesAndSlotGrain1764200000000,
+  BookingAccess1764203600000,
+  Usage1764207200000,
+  ChainProjects1764210800000,
+];

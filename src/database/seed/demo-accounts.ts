@@ -10,14 +10,30 @@ export const demoCreditCode = (division: string, serial: number) => {
 
 export const DEMO_ORGANISATIONS = [
   { key: 'operator', kind: 'operator', nameZh: '演示·辽宁中试平台运营有限公司', nameEn: 'Demo Liaoning Pilot Platform Operations Co.', cityCode: '210100' },
-  { key: 'authority', kind: 'authority', nameZh: '演示·省科技创新平台监测中心', nameEn: 'Demo Provincial Innovation Platform Monitoring Office', cityCode: '210100' },
   {
-    key: 'sme', kind: 'enterprise', nameZh: '演示·沈阳新材科技有限公司', nameEn: 'Demo Shenyang New Materials Tech Co.', cityCode: '210100',
-    creditCode: demoCreditCode('210100', 1), sme: true,
+    key: 'authority',
+    kind: 'authority',
+    nameZh: '演示·省科技创新平台监测中心',
+    nameEn: 'Demo Provincial Innovation Platform Monitoring Office',
+    cityCode: '210100',
   },
   {
-    key: 'sme2', kind: 'enterprise', nameZh: '演示·大连氢能装备有限公司', nameEn: 'Demo Dalian Hydrogen Equipment Co.', cityCode: '210200',
-    creditCode: demoCreditCode('210200', 2), sme: true,
+    key: 'sme',
+    kind: 'enterprise',
+    nameZh: '演示·沈阳新材科技有限公司',
+    nameEn: 'Demo Shenyang New Materials Tech Co.',
+    cityCode: '210100',
+    creditCode: demoCreditCode('210100', 1),
+    sme: true,
+  },
+  {
+    key: 'sme2',
+    kind: 'enterprise',
+    nameZh: '演示·大连氢能装备有限公司',
+    nameEn: 'Demo Dalian Hydrogen Equipment Co.',
+    cityCode: '210200',
+    creditCode: demoCreditCode('210200', 2),
+    sme: true,
   },
 ] as const;
 

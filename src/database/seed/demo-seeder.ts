@@ -42,7 +42,9 @@ export class DemoSeeder {
 
   /** Whether any active demo account (`…@demo.local`, published password) exists: then the server listens on loopback unless HOST is set. */
   async demoAccountsPresent(): Promise<boolean> {
-    const rows: { present: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM users WHERE active AND email LIKE '%@demo.local') AS present`);
+    const rows: { present: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM users WHERE active AND email LIKE '%@demo.local') AS present`,
+    );
     return rows[0]?.present === true;
   }
 
@@ -109,13 +111,20 @@ export class DemoSeeder {
     let created = 0;
     for (const p of [
       {
-        titleZh: '演示·高熵合金粉末中试放大', titleEn: 'Demo: pilot scale-up of high-entropy alloy powder', direction: 'new_materials' as const,
-        description: '实验室已验证 5 kg 批次的球形度与氧含量，正在 200 kg 中试线上熟化工艺。', stage: 'pilot_maturation' as const,
-        startedOn: daysBefore(400), stageEnteredOn: daysBefore(60),
+        titleZh: '演示·高熵合金粉末中试放大',
+        titleEn: 'Demo: pilot scale-up of high-entropy alloy powder',
+        direction: 'new_materials' as const,
+        description: '实验室已验证 5 kg 批次的球形度与氧含量，正在 200 kg 中试线上熟化工艺。',
+        stage: 'pilot_maturation' as const,
+        startedOn: daysBefore(400),
+        stageEnteredOn: daysBefore(60),
       },
       {
-        titleZh: '演示·钠离子电池正极材料', titleEn: 'Demo: sodium-ion battery cathode material', direction: 'new_energy' as const,
-        description: '层状氧化物正极的小试配方筛选。', startedOn: daysBefore(90),
+        titleZh: '演示·钠离子电池正极材料',
+        titleEn: 'Demo: sodium-ion battery cathode material',
+        direction: 'new_energy' as const,
+        description: '层状氧化物正极的小试配方筛选。',
+        startedOn: daysBefore(90),
       },
     ]) {
       if (await this.chain.insertIfAbsent(em, SEED_ACTOR, organisationId, p)) created++;
@@ -130,7 +139,8 @@ export class DemoSeeder {
     let users = 0;
     for (const op of DEMO_OPERATORS) {
       const existing = await em.findOne(Organisation, { where: { nameZh: op.nameZh, kind: 'operator' } });
-      const org = existing ?? (await this.organisations.insert(em, SEED_ACTOR, { kind: 'operator', nameZh: op.nameZh, nameEn: op.nameEn, cityCode: op.cityCode }));
+      const org =
+        existing ?? (await this.organisations.insert(em, SEED_ACTOR, { kind: 'operator', nameZh: op.nameZh, nameEn: op.nameEn, cityCode: op.cityCode }));
       if (!existing) organisations++;
       orgIds.set(op.key, org.id);
       if (!(await em.exists(User, { where: { email: op.userEmail } }))) {
