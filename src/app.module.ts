@@ -19,6 +19,7 @@ import { SeedModule } from './database/seed/seed.module';
 import { ClockModule } from './common/clock';
 import { AccessModule } from './common/access/access.service';
 import { UsageModule } from './usage/usage.module';
+import { ReportsModule } from './reports/reports.module';
 
 /** Makes the typed settings injectable everywhere as APP_CONFIG. */
 @Global()
@@ -61,6 +62,7 @@ export class AppModule {
         BookingsModule,
         ChainModule,
         UsageModule,
+        ReportsModule,
         NotificationsModule,
         ...(options.jobs === false ? [] : [JobsModule]),
         SeedModule,

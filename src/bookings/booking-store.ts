@@ -5,6 +5,7 @@ import type { AuthUser } from '../common/auth/auth-user';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 import type { BookingState } from './booking-transitions';
 import { expiresAtSql } from './decision-deadline';
+import { COUNTED_STATES } from '../reports/utilisation-figures';
 
 /** A booking as read from SQL: the ranges split into instants, with resource and facility summaries. */
 export interface BookingRow {
@@ -113,6 +114,11 @@ export interface BookingFilters {
   operatorId?: string;
   organisationId?: string;
   projectId?: string;
+  /** Facilities serving this direction; bookings at this chain stage. */
+  direction?: string;
+  stage?: string;
+  /** Only the states reports count as held (approved, in_use, completed, no_show: src/reports/utilisation-figures.ts). */
+  counted?: boolean;
   from?: Date;
   to?: Date;
   /** Default `-startsAt`. */
@@ -206,6 +212,9 @@ export class BookingStore {
     if (filters.operatorId) add('f.operator_id = ?', filters.operatorId);
     if (filters.organisationId) add('b.organisation_id = ?', filters.organisationId);
     if (filters.projectId) add('b.project_id = ?', filters.projectId);
+    if (filters.direction) add('? = ANY(f.directions)', filters.direction);
+    if (filters.stage) add('b.stage = ?', filters.stage);
+    if (filters.counted) add('b.state = ANY(?)', [...COUNTED_STATES]);
     if (filters.from) add('upper(b.period) > ?', filters.from);
     if (filters.to) add('lower(b.period) < ?', filters.to);
     const whereSql = where.join(' AND ');

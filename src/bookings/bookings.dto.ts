@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
 import { instantMessage, toInstant } from '../common/validation/instant';
@@ -10,6 +10,8 @@ import { BOOKING_STATES, BookingState } from './booking-transitions';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Instants: strict, calendar-valid ISO 8601 with an offset — the one parser in common/validation/instant.ts. */
 export { toInstant, instantMessage } from '../common/validation/instant';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class CreateBookingDto {
   @IsUUID()
@@ -119,12 +121,28 @@ export class BookingQueryDto extends PageQueryDto {
   @IsUUID()
   projectId?: string;
 
+  /** Facilities serving this industry direction. */
+  @IsOptional()
+  @IsIn(DIRECTIONS)
+  direction?: string;
+
+  /** Bookings at this chain stage. */
+  @IsOptional()
+  @IsIn(CHAIN_STAGES)
+  stage?: ChainStage;
+
+  /** Only bookings in the states reports count as held: approved, in_use, completed, no_show (the drill-down of a report row). Default false. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  counted?: boolean;
+
   /** Order: startsAt, createdAt or expiresAt, a leading `-` for descending (default -startsAt); id breaks ties. Bookings without a deadline (not pending) sort last by expiresAt. */
   @IsOptional()
   @IsIn(BOOKING_SORTS)
   sort?: BookingSort;
 
-  /** Bookings whose window ends after this instant. */
+  /** Bookings whose window ends after this instant (with `to`: windows meeting [from, to), as reports clip them). */
   @IsOptional()
   @Transform(toInstant)
   @IsDate(instantMessage('from'))

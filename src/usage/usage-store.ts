@@ -60,6 +60,12 @@ export interface UsageFilters {
   organisationId?: string;
   bookingId?: string;
   source?: string;
+  operatorId?: string;
+  city?: string;
+  kind?: string;
+  direction?: string;
+  /** The booking's stage, or `unassigned` for records without a booking. */
+  stage?: string;
   from?: Date;
   to?: Date;
   includeSuperseded?: boolean;
@@ -175,6 +181,12 @@ export class UsageStore {
     if (f.organisationId) add('ur.organisation_id = ?', f.organisationId);
     if (f.bookingId) add('ur.booking_id = ?', f.bookingId);
     if (f.source) add('ur.source = ?', f.source);
+    if (f.operatorId) add('f.operator_id = ?', f.operatorId);
+    if (f.city) add('f.city_code = ?', f.city);
+    if (f.kind) add('f.kind = ?', f.kind);
+    if (f.direction) add('? = ANY(f.directions)', f.direction);
+    if (f.stage === 'unassigned') where.push('ur.booking_id IS NULL');
+    else if (f.stage) add('EXISTS (SELECT 1 FROM bookings sb WHERE sb.id = ur.booking_id AND sb.stage = ?)', f.stage);
     if (f.from) add('ur.ends_at > ?', f.from);
     if (f.to) add('ur.starts_at < ?', f.to);
     const matching = where.join(' AND ');

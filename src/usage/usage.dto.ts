@@ -3,6 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
 import { instantMessage, toInstant } from '../common/validation/instant';
+import { CITY_CODES } from '../common/cities';
+import { CHAIN_STAGES, DIRECTIONS, FACILITY_KINDS } from '../catalogue/catalogue.constants';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -116,7 +118,32 @@ export class UsageQueryDto extends PageQueryDto {
   @IsIn(USAGE_SOURCES)
   source?: UsageSource;
 
-  /** Records whose period ends after this instant. */
+  /** Facilities run by this operator organisation. */
+  @IsOptional()
+  @IsUUID()
+  operatorId?: string;
+
+  /** The facility's city (GB/T 2260 code). */
+  @IsOptional()
+  @IsIn(CITY_CODES)
+  city?: string;
+
+  /** The facility's kind. */
+  @IsOptional()
+  @IsIn(FACILITY_KINDS)
+  kind?: string;
+
+  /** Facilities serving this industry direction. */
+  @IsOptional()
+  @IsIn(DIRECTIONS)
+  direction?: string;
+
+  /** The booking's chain stage; `unassigned`: records without a booking (as reports count them). */
+  @IsOptional()
+  @IsIn([...CHAIN_STAGES, 'unassigned'])
+  stage?: string;
+
+  /** Records whose period ends after this instant (with `to`: records meeting [from, to), as reports clip them). */
   @IsOptional()
   @Transform(toInstant)
   @IsDate(instantMessage('from'))

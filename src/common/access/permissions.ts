@@ -149,6 +149,12 @@ export const PERMISSIONS = {
     roles: { operator: 'f.operator_id = :org', official: ALL, admin: ALL },
   },
 
+  // ---- reports (src/reports): utilisation figures over facilities; enterprises read their own use at /reports/my-usage
+  'report.read': {
+    entity: 'facility',
+    roles: { operator: 'f.operator_id = :org', official: ALL, admin: ALL },
+  },
+
   // ---- organisations, users, notifications
   'organisation.read': {
     entity: 'organisation',

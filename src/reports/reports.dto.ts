@@ -1,0 +1,58 @@
+import { Transform } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { CITY_CODES } from '../common/cities';
+import { instantMessage, toInstant } from '../common/validation/instant';
+import { DIRECTIONS, FACILITY_KINDS } from '../catalogue/catalogue.constants';
+
+export const REPORT_GROUPS = ['resource', 'facility', 'operator', 'city', 'kind', 'direction', 'stage', 'month'] as const;
+export type ReportGroup = (typeof REPORT_GROUPS)[number];
+export const REPORT_FORMATS = ['json', 'csv'] as const;
+
+/** The period `[from, to)` of a report (at most 1,100 days). */
+export class ReportPeriodDto {
+  /** Start of the period (inclusive). */
+  @Transform(toInstant)
+  @IsDate(instantMessage('from'))
+  from: Date;
+
+  /** End of the period (exclusive). */
+  @Transform(toInstant)
+  @IsDate(instantMessage('to'))
+  to: Date;
+}
+
+export class UtilisationQueryDto extends ReportPeriodDto {
+  /** One row per resource, facility, operator, city, kind, direction (a facility counts in each of its directions), booking stage or month (Asia/Shanghai). Default facility. */
+  @IsOptional()
+  @IsIn(REPORT_GROUPS)
+  groupBy?: ReportGroup;
+
+  /** `json` (default) or `csv` (UTF-8 with BOM, Chinese and English headers). */
+  @IsOptional()
+  @IsIn(REPORT_FORMATS)
+  format?: 'json' | 'csv';
+
+  @IsOptional()
+  @IsUUID()
+  facilityId?: string;
+
+  /** Facilities run by this operator organisation. */
+  @IsOptional()
+  @IsUUID()
+  operatorId?: string;
+
+  /** The facility's city (GB/T 2260 code). */
+  @IsOptional()
+  @IsIn(CITY_CODES)
+  city?: string;
+
+  /** The facility's kind. */
+  @IsOptional()
+  @IsIn(FACILITY_KINDS)
+  kind?: string;
+
+  /** Facilities serving this industry direction. */
+  @IsOptional()
+  @IsIn(DIRECTIONS)
+  direction?: string;
+}
