@@ -403,6 +403,14 @@ describe('reports: utilisation figures', () => {
     expect(theirs.rows.map((r) => r.key)).toContain(facG);
     expect(theirs.rows.map((r) => r.key)).not.toContain(facF);
     expect(theirs.total).toMatchObject({ availableUnitHours: 16, usedUnitHours: 2 });
+    // another operator's facility named: nothing of it
+    const foreign = await report(operator, `groupBy=facility&facilityId=${facG}`);
+    expect(foreign.rows).toEqual([]);
+    expect(foreign.total).toMatchObject({ availableUnitHours: 0, heldUnitHours: 0, usedUnitHours: 0, incomeFen: 0 });
+    // the operator's own drill-down: the records it may list, the same counts
+    const f = rowOf(own.rows, facF);
+    expect((await get(f.drillDown.bookings!, operator).expect(200)).body.total).toBe(5); // b5, b3, b1, b2, g1 (b4 rejected is not counted)
+    expect((await get(f.drillDown.usage, operator).expect(200)).body.total).toBe(4); // u4, u1, u2b, u3 (u2a superseded)
     expect((await report(admin, 'groupBy=facility')).total.availableUnitHours).toBe(510);
     expectProblem(await get(`/reports/utilisation?${period}`, sme), 403);
     expectProblem(await get(`/reports/my-usage?${period}`, official), 403);
