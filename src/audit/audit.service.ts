@@ -153,7 +153,7 @@ export class AuditService {
       }
       const deadline = Date.now() + (options.waitMs ?? 1000);
       const [last] = await em.query<Array<{ seq: string; hash: string; chain_index: string }>>(
-        'SELECT seq::text AS seq, hash, chain_index::text AS chain_index FROM audit_entries WHERE chain_index IS NOT NULL ORDER BY chain_index DESC LIMIT 1',
+        'SELECT a.seq::text AS seq, a.hash, a.chain_index::text AS chain_index FROM audit_entries a WHERE a.chain_index IS NOT NULL ORDER BY a.chain_index DESC LIMIT 1',
       );
       let prevHash: string | null = last?.hash ?? null;
       let chainIndex = BigInt(last?.chain_index ?? '0');
@@ -237,7 +237,7 @@ export class AuditService {
     }
     // An unsealed entry below the chain's end would be one the sealer skipped: it must not exist.
     const [below] = await this.dataSource.query<Array<{ seq: string }>>(
-      'SELECT seq::text AS seq FROM audit_entries WHERE sealed_at IS NULL AND seq < $1 ORDER BY seq LIMIT 1',
+      'SELECT a.seq::text AS seq FROM audit_entries a WHERE a.sealed_at IS NULL AND a.seq < $1 ORDER BY a.seq LIMIT 1',
       [prevSeq.toString()],
     );
     if (below) return { valid: false, entries: count, lastHash: prev, firstInvalidId: below.seq, unsealed };

@@ -16,7 +16,14 @@ export type JobName = (typeof JOB_NAMES)[number];
 /** Advisory lock keys (namespace, job): one instance at a time does a job's work. */
 const LOCK_NAMESPACE = 7316100;
 /** `audit-seal` uses AUDIT_SEAL_LOCK (7316100, 6), also taken by the on-demand seal. */
-const JOB_LOCK: Record<JobName, number> = { expiry: 1, 'no-show': 2, reminders: 3, 'idempotency-cleanup': 4, 'auth-cleanup': 5, 'audit-seal': AUDIT_SEAL_LOCK[1] };
+const JOB_LOCK: Record<JobName, number> = {
+  expiry: 1,
+  'no-show': 2,
+  reminders: 3,
+  'idempotency-cleanup': 4,
+  'auth-cleanup': 5,
+  'audit-seal': AUDIT_SEAL_LOCK[1],
+};
 
 export interface JobRun {
   job: JobName;

@@ -52,8 +52,12 @@ export class AuditSealing1764214400000 implements MigrationInterface {
     await q.query(`DROP TRIGGER audit_entries_append_only ON audit_entries`);
     await q.query(`DROP TRIGGER audit_entries_no_truncate ON audit_entries`);
     await q.query(`DROP FUNCTION audit_entries_guard()`);
-    await q.query(`CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()`);
-    await q.query(`CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse_change()`,
+    );
     await q.query(`DROP INDEX audit_entries_at_idx`);
     await q.query(`DROP INDEX audit_entries_unsealed_idx`);
     await q.query(`ALTER TABLE audit_entries DROP CONSTRAINT audit_entries_sealed_whole`);
