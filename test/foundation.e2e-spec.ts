@@ -323,8 +323,13 @@ describe('foundation: auth, organisations, users, errors', () => {
       expect(res.body.entries).toBeGreaterThan(5);
       await expect(t.sql(`UPDATE audit_entries SET action = 'tampered' WHERE seq = 1`)).rejects.toThrow(/append-only/);
       await expect(t.sql(`DELETE FROM audit_entries`)).rejects.toThrow(/append-only/);
+      // An SME reads only the entries filed under its own organisation; verify stays with officials and admins.
       const sme = await t.login('sme@demo.local');
-      expectProblem(await t.http().get('/api/v1/audit').auth(sme, { type: 'bearer' }), 403);
+      const own = await t.http().get('/api/v1/audit?limit=200').auth(sme, { type: 'bearer' }).expect(200);
+      const [{ organisation_id: smeOrg }] = await t.sql<{ organisation_id: string }>(`SELECT organisation_id FROM users WHERE email = 'sme@demo.local'`);
+      expect(own.body.items.length).toBeGreaterThan(0);
+      expect(own.body.items.every((e: { organisationId: string }) => e.organisationId === smeOrg)).toBe(true);
+      expectProblem(await t.http().get('/api/v1/audit/verify').auth(sme, { type: 'bearer' }), 403);
     });
   });
 });

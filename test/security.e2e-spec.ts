@@ -566,7 +566,12 @@ describe('security: tokens, throttling, passwords, auth audit, web hygiene, admi
       const asAdmin = await t.http().get(`/api/v1/audit?entityType=user&entityId=${u.id}&limit=50`).set(bearer(adminToken)).expect(200);
       expect(asAdmin.body.total).toBe(expected.length);
       const sme = await t.login('sme@demo.local');
-      expectProblem(await t.http().get(`/api/v1/audit?entityId=${u.id}`).set(bearer(sme)), 403);
+      // GET /audit is scoped by audit.read: another enterprise sees none of these entries.
+      const sme2 = await t.login('sme2@demo.local');
+      const [{ n: sme2Org }] = await t.sql<{ n: string }>(`SELECT organisation_id AS n FROM users WHERE email = 'sme2@demo.local'`);
+      const [{ n: uOrg }] = await t.sql<{ n: string }>(`SELECT organisation_id AS n FROM users WHERE id = $1`, [u.id]);
+      expect(uOrg).not.toBe(sme2Org);
+      expect((await t.http().get(`/api/v1/audit?entityId=${u.id}`).set(bearer(sme2)).expect(200)).body.total).toBe(0);
       const smeOwn = await t.http().get('/api/v1/me/audit').set(bearer(sme)).expect(200);
       expect(smeOwn.body.items.some((e: { entityId: string }) => e.entityId === u.id)).toBe(false);
 

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One change, append-only (a trigger refuses UPDATE and DELETE), chained by hash to the one before. */
+/**
+ * One change, append-only (a trigger refuses UPDATE and DELETE, except the one sealing UPDATE that sets
+ * prev_hash, hash, chain_index and sealed_at once), chained by hash to the one before when sealed.
+ */
 @Entity('audit_entries')
 export class AuditEntry {
   @PrimaryColumn({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
@@ -36,6 +39,13 @@ export class AuditEntry {
   @Column({ name: 'prev_hash', type: 'text', nullable: true })
   prevHash: string | null;
 
-  @Column({ type: 'text' })
-  hash: string;
+  @Column({ type: 'text', nullable: true })
+  hash: string | null;
+
+  /** Position in the chain (1, 2, 3, … without gaps), set when sealed. */
+  @Column({ name: 'chain_index', type: 'bigint', nullable: true })
+  chainIndex: string | null;
+
+  @Column({ name: 'sealed_at', type: 'timestamptz', nullable: true })
+  sealedAt: Date | null;
 }

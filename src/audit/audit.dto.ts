@@ -1,5 +1,7 @@
-import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
+import { instantMessage, toInstant } from '../common/validation/instant';
 
 export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
@@ -17,7 +19,30 @@ export class AuditQueryDto extends PageQueryDto {
   @MaxLength(64)
   action?: string;
 
+  /** The user who made the change. */
+  @IsOptional()
+  @IsUUID()
+  actorId?: string;
+
+  /** The same as `actorId` (the older name). */
   @IsOptional()
   @IsUUID()
   actorUserId?: string;
+
+  /** Entries filed under this organisation. */
+  @IsOptional()
+  @IsUUID()
+  organisationId?: string;
+
+  /** Entries at or after this instant. */
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('from'))
+  from?: Date;
+
+  /** Entries before this instant. */
+  @IsOptional()
+  @Transform(toInstant)
+  @IsDate(instantMessage('to'))
+  to?: Date;
 }

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { BookingsModule } from '../bookings/bookings.module';
 import { JobsService } from './jobs.service';
 
-/** Scheduled work (expiry, no-shows, reminders, clean-up of keys, sessions and throttle buckets), safe with several instances on one database. */
+/** Scheduled work (expiry, no-shows, reminders, clean-up of keys, sessions and throttle buckets, audit sealing), safe with several instances on one database. */
 @Module({
-  imports: [ScheduleModule.forRoot(), BookingsModule, AuthModule],
+  imports: [ScheduleModule.forRoot(), BookingsModule, AuthModule, AuditModule],
   providers: [JobsService],
   exports: [JobsService],
 })

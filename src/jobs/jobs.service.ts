@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
+import { AUDIT_SEAL_LOCK, AuditService } from '../audit/audit.service';
 import { SessionsService } from '../auth/sessions.service';
 import { ThrottleService } from '../auth/throttle.service';
 import { BookingSweeps } from '../bookings/booking-sweeps';
@@ -9,12 +10,20 @@ import { Clock } from '../common/clock';
 import { loggableError } from '../common/errors/problem-details.filter';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
 
-export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup', 'auth-cleanup'] as const;
+export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup', 'auth-cleanup', 'audit-seal'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** Advisory lock keys (namespace, job): one instance at a time does a job's work. */
 const LOCK_NAMESPACE = 7316100;
-const JOB_LOCK: Record<JobName, number> = { expiry: 1, 'no-show': 2, reminders: 3, 'idempotency-cleanup': 4, 'auth-cleanup': 5 };
+/** `audit-seal` uses AUDIT_SEAL_LOCK (7316100, 6), also taken by the on-demand seal. */
+const JOB_LOCK: Record<JobName, number> = {
+  expiry: 1,
+  'no-show': 2,
+  reminders: 3,
+  'idempotency-cleanup': 4,
+  'auth-cleanup': 5,
+  'audit-seal': AUDIT_SEAL_LOCK[1],
+};
 
 export interface JobRun {
   job: JobName;
@@ -39,6 +48,7 @@ export class JobsService implements OnApplicationBootstrap {
     private readonly sweeps: BookingSweeps,
     private readonly sessions: SessionsService,
     private readonly throttle: ThrottleService,
+    private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -86,6 +96,10 @@ export class JobsService implements OnApplicationBootstrap {
           changed = pruned.tokens + pruned.sessions + (await this.throttle.prune(now));
           break;
         }
+        case 'audit-seal':
+          // Chains the entries written since the last run (the lock above is AUDIT_SEAL_LOCK).
+          changed = (await this.audit.seal({ em, waitMs: 5000, lockHeld: true })).sealed;
+          break;
       }
       return { job, ran: true, changed, at: now.toISOString() };
     });

@@ -24,6 +24,7 @@ export const ACCESS_ENTITIES = {
   notification: { from: 'notifications n', id: 'n.id', idType: 'bigint', label: 'Notification' },
   project: { from: 'projects p', id: 'p.id', idType: 'uuid', label: 'Project' },
   usage: { from: 'usage_records ur JOIN facilities f ON f.id = ur.facility_id', id: 'ur.id', idType: 'uuid', label: 'Usage record' },
+  audit: { from: 'audit_entries a', id: 'a.seq', idType: 'bigint', label: 'Audit entry' },
 } as const satisfies Record<string, AccessEntity>;
 
 export type AccessEntityName = keyof typeof ACCESS_ENTITIES;
@@ -57,6 +58,17 @@ const OWN_PROJECT = 'p.organisation_id = :org';
 /** An operator sees the projects that booked (in any state) one of its facilities. */
 const PROJECT_BOOKED_HERE =
   'EXISTS (SELECT 1 FROM bookings pb JOIN facilities pf ON pf.id = pb.facility_id WHERE pb.project_id = p.id AND pf.operator_id = :org)';
+
+/**
+ * An operator's audit entries: those filed under its organisation, and those about a booking,
+ * resource, facility or usage record of one of its facilities (whoever wrote them and whatever
+ * organisation they are filed under, e.g. the SME's booking request).
+ */
+const OPERATED_AUDIT = `(a.organisation_id = :org
+  OR (a.entity_type = 'facility' AND EXISTS (SELECT 1 FROM facilities af WHERE af.id::text = a.entity_id AND af.operator_id = :org))
+  OR (a.entity_type = 'resource' AND EXISTS (SELECT 1 FROM resources ar JOIN facilities af ON af.id = ar.facility_id WHERE ar.id::text = a.entity_id AND af.operator_id = :org))
+  OR (a.entity_type = 'booking' AND EXISTS (SELECT 1 FROM bookings ab JOIN facilities af ON af.id = ab.facility_id WHERE ab.id::text = a.entity_id AND af.operator_id = :org))
+  OR (a.entity_type = 'usage_record' AND EXISTS (SELECT 1 FROM usage_records au JOIN facilities af ON af.id = au.facility_id WHERE au.id::text = a.entity_id AND af.operator_id = :org)))`;
 
 /**
  * Every permission of the API, in one table: officials read everything and change nothing; admins
@@ -153,6 +165,13 @@ export const PERMISSIONS = {
   'report.read': {
     entity: 'facility',
     roles: { operator: 'f.operator_id = :org', official: ALL, admin: ALL },
+  },
+
+  // ---- the audit trail
+  /** Officials and admins all; an SME the entries filed under its organisation; an operator its own and its facilities'. */
+  'audit.read': {
+    entity: 'audit',
+    roles: { enterprise: 'a.organisation_id = :org', operator: OPERATED_AUDIT, official: ALL, admin: ALL },
   },
 
   // ---- organisations, users, notifications

@@ -10,6 +10,7 @@ import { HeldStatesAndSlotGrain1764200000000 } from './1764200000000-HeldStatesA
 import { BookingAccess1764203600000 } from './1764203600000-BookingAccess';
 import { Usage1764207200000 } from './1764207200000-Usage';
 import { ChainProjects1764210800000 } from './1764210800000-ChainProjects';
+import { AuditSealing1764214400000 } from './1764214400000-AuditSealing';
 
 /** Listed explicitly so the same list works from TypeScript (tests) and from dist/ (the app). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   BookingAccess1764203600000,
   Usage1764207200000,
   ChainProjects1764210800000,
+  AuditSealing1764214400000,
 ];
