@@ -1,7 +1,6 @@
-import { Transform } from 'class-transformer';
-import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
-import { instantMessage, toInstant } from '../common/validation/instant';
+import { IsInstant } from '../common/validation/instant';
 
 export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
@@ -36,13 +35,11 @@ export class AuditQueryDto extends PageQueryDto {
 
   /** Entries at or after this instant. */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('from'))
+  @IsInstant('from')
   from?: Date;
 
   /** Entries before this instant. */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('to'))
+  @IsInstant('to')
   to?: Date;
 }

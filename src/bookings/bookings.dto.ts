@@ -1,13 +1,13 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
-import { instantMessage, toInstant } from '../common/validation/instant';
+import { IsInstant } from '../common/validation/instant';
 import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES } from '../catalogue/catalogue.constants';
 import { BOOKING_SORTS, BookingSort } from './booking-store';
 import { BOOKING_STATES, BookingState } from './booking-transitions';
+import { trim } from '../common/validation/trim';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Instants: strict, calendar-valid ISO 8601 with an offset — the one parser in common/validation/instant.ts. */
 export { toInstant, instantMessage } from '../common/validation/instant';
 
@@ -18,13 +18,11 @@ export class CreateBookingDto {
   resourceId: string;
 
   /** Start, ISO-8601 with offset (inclusive). */
-  @Transform(toInstant)
-  @IsDate(instantMessage('startsAt'))
+  @IsInstant('startsAt')
   startsAt: Date;
 
   /** End, ISO-8601 with offset (exclusive). */
-  @Transform(toInstant)
-  @IsDate(instantMessage('endsAt'))
+  @IsInstant('endsAt')
   endsAt: Date;
 
   /** How many units of a pooled resource (GPUs, cores, fermenters); exclusive resources take 1. */
@@ -144,28 +142,24 @@ export class BookingQueryDto extends PageQueryDto {
 
   /** Bookings whose window ends after this instant (with `to`: windows meeting [from, to), as reports clip them). */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('from'))
+  @IsInstant('from')
   from?: Date;
 
   /** Bookings whose window starts before this instant. */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('to'))
+  @IsInstant('to')
   to?: Date;
 }
 
 export class AvailabilityQueryDto {
   /** Start of the search range (default: now). */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('from'))
+  @IsInstant('from')
   from?: Date;
 
   /** End of the search range (default: from + 14 days; at most 92 days after from). */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('to'))
+  @IsInstant('to')
   to?: Date;
 
   /** Units needed (pooled resources; default 1). */

@@ -1,7 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+import { trim } from '../common/validation/trim';
 
 export class CreateFeedTokenDto {
   /** Your name for the token, to tell your subscriptions apart, e.g. "Outlook 办公室电脑" (1–100 characters). */

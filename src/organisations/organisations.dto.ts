@@ -6,8 +6,8 @@ import { PageQueryDto } from '../common/pagination';
 import { IsCreditCode } from '../common/validation/credit-code';
 import { IsAcceptablePassword } from '../common/validation/password';
 import { ORGANISATION_KINDS, OrganisationKind } from './organisation.entity';
+import { trim } from '../common/validation/trim';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class CreateOrganisationDto {

@@ -1,7 +1,6 @@
-import { Transform } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
-import { instantMessage, toInstant } from '../common/validation/instant';
+import { IsInstant } from '../common/validation/instant';
 import { DIRECTIONS, FACILITY_KINDS } from '../catalogue/catalogue.constants';
 
 export const REPORT_GROUPS = ['resource', 'facility', 'operator', 'city', 'kind', 'direction', 'stage', 'month'] as const;
@@ -11,13 +10,11 @@ export const REPORT_FORMATS = ['json', 'csv'] as const;
 /** The period `[from, to)` of a report (at most 1,100 days). */
 export class ReportPeriodDto {
   /** Start of the period (inclusive). */
-  @Transform(toInstant)
-  @IsDate(instantMessage('from'))
+  @IsInstant('from')
   from: Date;
 
   /** End of the period (exclusive). */
-  @Transform(toInstant)
-  @IsDate(instantMessage('to'))
+  @IsInstant('to')
   to: Date;
 }
 

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDate, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
-import { instantMessage, toInstant } from '../common/validation/instant';
+import { IsInstant } from '../common/validation/instant';
 import { CITY_CODES } from '../common/cities';
 import { CHAIN_STAGES, DIRECTIONS, FACILITY_KINDS } from '../catalogue/catalogue.constants';
+import { trim } from '../common/validation/trim';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export const USAGE_SOURCES = ['check_out', 'manual', 'import'] as const;
@@ -31,13 +31,11 @@ export class CreateUsageDto {
   bookingId?: string;
 
   /** Actual start, ISO-8601 with offset (inclusive). */
-  @Transform(toInstant)
-  @IsDate(instantMessage('startsAt'))
+  @IsInstant('startsAt')
   startsAt: Date;
 
   /** Actual end, ISO-8601 with offset (exclusive). */
-  @Transform(toInstant)
-  @IsDate(instantMessage('endsAt'))
+  @IsInstant('endsAt')
   endsAt: Date;
 
   /** Units really used (GPUs, cores, 1 for an exclusive resource); default 1. Unit-hours = unitsUsed × hours unless `unitHours` is given. */
@@ -65,14 +63,12 @@ export class CreateUsageDto {
 export class CorrectUsageDto {
   /** Corrected start (default: the record's). */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('startsAt'))
+  @IsInstant('startsAt')
   startsAt?: Date;
 
   /** Corrected end (default: the record's). */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('endsAt'))
+  @IsInstant('endsAt')
   endsAt?: Date;
 
   /** Corrected units used; with new times or units, unit-hours are recomputed as unitsUsed × hours. */
@@ -145,14 +141,12 @@ export class UsageQueryDto extends PageQueryDto {
 
   /** Records whose period ends after this instant (with `to`: records meeting [from, to), as reports clip them). */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('from'))
+  @IsInstant('from')
   from?: Date;
 
   /** Records whose period starts before this instant. */
   @IsOptional()
-  @Transform(toInstant)
-  @IsDate(instantMessage('to'))
+  @IsInstant('to')
   to?: Date;
 
   /** Also list superseded records (totals never count them). Default false. */
