@@ -193,20 +193,20 @@ export class UsageStore {
     const listed = f.includeSuperseded ? matching : `${matching} AND ur.superseded_by IS NULL`;
     const from = 'FROM usage_records ur JOIN facilities f ON f.id = ur.facility_id';
     const [{ total }] = await em.query<Array<{ total: number }>>(`SELECT count(*)::int AS total ${from} WHERE ${listed}`, params);
-    const totals = await em.query<Array<{ unit: string; unit_hours: string; records: number }>>(
-      `SELECT ur.unit, sum(ur.unit_hours)::text AS unit_hours, count(*)::int AS records ${from} WHERE ${matching} AND ur.superseded_by IS NULL GROUP BY ur.unit ORDER BY ur.unit`,
-      params,
-    );
-    // The same totals per enterprise: "how many GPU and core hours did each enterprise use?"
-    const byOrganisation = await em.query<
-      Array<{ organisation_id: string; name_zh: string; name_en: string | null; unit: string; unit_hours: string; records: number }>
+    // Totals per unit and the same per enterprise ("how many GPU and core hours did each enterprise use?"),
+    // in one pass over the matching non-superseded rows: the per-unit set has no organisation.
+    const sums = await em.query<
+      Array<{ organisation_id: string | null; name_zh: string | null; name_en: string | null; unit: string; unit_hours: string; records: number }>
     >(
       `SELECT ur.organisation_id, o.name_zh, o.name_en, ur.unit, sum(ur.unit_hours)::text AS unit_hours, count(*)::int AS records
          ${from} JOIN organisations o ON o.id = ur.organisation_id
         WHERE ${matching} AND ur.superseded_by IS NULL
-        GROUP BY ur.organisation_id, o.name_zh, o.name_en, ur.unit ORDER BY o.name_zh, ur.organisation_id, ur.unit`,
+        GROUP BY GROUPING SETS ((ur.unit), (ur.organisation_id, o.name_zh, o.name_en, ur.unit))
+        ORDER BY o.name_zh NULLS FIRST, ur.organisation_id NULLS FIRST, ur.unit`,
       params,
     );
+    const totals = sums.filter((t) => t.organisation_id === null);
+    const byOrganisation = sums.filter((t): t is (typeof sums)[number] & { organisation_id: string; name_zh: string } => t.organisation_id !== null);
     const n = params.length;
     const rows: UsageRow[] = await em.query(`${SELECT} WHERE ${listed} ORDER BY ur.starts_at DESC, ur.id LIMIT $${n + 1} OFFSET $${n + 2}`, [
       ...params,
