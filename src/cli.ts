@@ -8,7 +8,7 @@ import { createLogger } from './common/logging';
 // The application's modules are loaded only once the command line is understood (import() in run()),
 // so that a typo or --help answers at once.
 
-const COMMANDS = ['create-admin', 'seed-demo', 'migrate', 'import-sacct'] as const;
+const COMMANDS = ['create-admin', 'seed-demo', 'migrate', 'import-sacct', 'rebuild-snapshots'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -23,6 +23,10 @@ Commands:
   import-sacct --facility <id> --cluster <name> <file>
                    import sacct --parsable2 output (as POST /api/v1/usage/imports does):
                    progress on stderr, the JSON summary on stdout (log lines go to stderr)
+  rebuild-snapshots --from <YYYY-MM-DD> --to <YYYY-MM-DD>
+                   rebuild the daily report snapshots of the finished days in [from, to)
+                   (Asia/Shanghai dates; waits for a snapshot job running in another instance):
+                   a progress bar on stderr, the JSON summary on stdout (log lines go to stderr)
 
 Uses DATABASE_URL when set, otherwise the embedded PostgreSQL under DATA_DIR (./.data).
 Log lines are JSON on standard output; errors are plain text on standard error.
@@ -87,6 +91,8 @@ function parseCommandLine(argv: string[]) {
         'password-stdin': { type: 'boolean' },
         facility: { type: 'string' },
         cluster: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
         // Refused with an explanation (see below) rather than as an unknown option.
         password: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -108,6 +114,9 @@ function parseCommandLine(argv: string[]) {
   if (command === 'import-sacct') {
     if (!values.facility || !values.cluster || positionals.length !== 2) throw new UsageError('import-sacct needs --facility <id> --cluster <name> <file>');
   } else if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  if (command === 'rebuild-snapshots' && (!values.from || !values.to)) throw new UsageError('rebuild-snapshots needs --from <YYYY-MM-DD> --to <YYYY-MM-DD>');
+  if (command !== 'rebuild-snapshots' && (values.from !== undefined || values.to !== undefined))
+    throw new UsageError('--from and --to belong to rebuild-snapshots');
   if (command !== 'import-sacct' && (values.facility !== undefined || values.cluster !== undefined)) {
     throw new UsageError('--facility and --cluster belong to import-sacct');
   }
@@ -128,6 +137,8 @@ function parseCommandLine(argv: string[]) {
     passwordStdin: values['password-stdin'] === true,
     facility: values.facility,
     cluster: values.cluster,
+    from: values.from,
+    to: values.to,
     file: positionals[1],
   };
 }
@@ -197,7 +208,7 @@ async function readPassword(passwordStdin: boolean): Promise<string> {
 
 async function run(
   command: Command,
-  options: { email?: string; name?: string; passwordStdin: boolean; facility?: string; cluster?: string; file?: string },
+  options: { email?: string; name?: string; passwordStdin: boolean; facility?: string; cluster?: string; file?: string; from?: string; to?: string },
   config: AppConfig,
   logger: LoggerService,
 ): Promise<number> {
@@ -226,6 +237,7 @@ async function run(
         return 0;
       }
       if (command === 'import-sacct') return await importSacct(ctx, options as Required<typeof options>, createValidationPipe);
+      if (command === 'rebuild-snapshots') return await rebuildSnapshots(ctx, options as Required<typeof options>);
       // create-admin: the same validation as the API's.
       const dto = (await createValidationPipe().transform(
         { email: options.email, password, displayName: options.name ?? 'Administrator', role: 'admin' },
@@ -268,6 +280,49 @@ async function importSacct(
   return 0;
 }
 
+/** rebuild-snapshots: ReportSnapshotsService.rebuild over [from, to) with a progress bar on stderr, the summary on stdout. */
+async function rebuildSnapshots(ctx: { get<T>(type: new (...args: never[]) => T): T }, options: { from: string; to: string }): Promise<number> {
+  const { SingleBar, Presets } = await import('cli-progress');
+  const { ReportSnapshotsService } = await import('./reports/report-snapshots.service');
+  const started = Date.now();
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: 'rebuild-snapshots [{bar}] {percentage}% | {value}/{total} days | {day} | eta {eta_formatted}',
+      noTTYOutput: true,
+      notTTYSchedule: 2000,
+    },
+    Presets.shades_classic,
+  );
+  let startedBar = false;
+  try {
+    const run = await ctx.get(ReportSnapshotsService).rebuild(options.from, options.to, (done, total, day) => {
+      if (!startedBar) {
+        bar.start(total, 0, { day });
+        startedBar = true;
+      }
+      bar.update(done, { day });
+    });
+    if (startedBar) bar.stop();
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    process.stderr.write(`rebuild-snapshots: ${run.days.length} days, ${run.factRows} fact rows in ${seconds} s\n`);
+    const summary = {
+      from: options.from,
+      to: options.to,
+      days: run.days.length,
+      first: run.days[0] ?? null,
+      last: run.days.at(-1) ?? null,
+      factRows: run.factRows,
+      seconds,
+    };
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    if (run.days.length === 0) process.stderr.write('rebuild-snapshots: no finished day in that range (today and later days are always computed live)\n');
+    return 0;
+  } finally {
+    if (startedBar) bar.stop();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseCommandLine(argv);
   if (args.help) {
@@ -276,8 +331,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const { loadAppConfig } = await import('./config/app-config');
   const config = loadAppConfig();
-  // import-sacct keeps standard output for its JSON summary: its log lines go to standard error.
-  return run(args.command, args, config, nestLogger(cliLog(config.logLevel, args.command === 'import-sacct' ? 2 : 1)));
+  // import-sacct and rebuild-snapshots keep standard output for their JSON summary: its log lines go to standard error.
+  return run(args.command, args, config, nestLogger(cliLog(config.logLevel, args.command === 'import-sacct' || args.command === 'rebuild-snapshots' ? 2 : 1)));
 }
 
 main(process.argv.slice(2)).then(

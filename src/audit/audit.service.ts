@@ -250,12 +250,17 @@ export class AuditService {
     return n;
   }
 
-  /** Polls until no transaction in progress in `snap` (other than ours) still is, or the deadline passes. */
+  /**
+   * Polls until no transaction in progress in `snap` (other than ours) still is, or the deadline passes. A
+   * snapshot lists the transactions of every database on the server; those known to run in another database
+   * cannot hold one of our seqs and are not waited for (one whose database is hidden from us still is).
+   */
   private async waitForSnapshot(em: EntityManager, snap: string, deadline: number): Promise<boolean> {
     for (;;) {
       const [{ running }] = await em.query<Array<{ running: number }>>(
         `SELECT count(*)::int AS running FROM pg_snapshot_xip($1::pg_snapshot) x
-          WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned() AND pg_xact_status(x) = 'in progress'`,
+          WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned() AND pg_xact_status(x) = 'in progress'
+            AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = xid(x) AND a.datname IS DISTINCT FROM current_database())`,
         [snap],
       );
       if (running === 0) return true;

@@ -121,6 +121,15 @@ export interface BookingFilters {
   counted?: boolean;
   from?: Date;
   to?: Date;
+  /** The resource's unit. */
+  unit?: string;
+  /** The window's start in [startFrom, startTo), its end in (endFrom, endTo], an operator's decision in [decidedFrom, decidedTo). */
+  startFrom?: Date;
+  startTo?: Date;
+  endFrom?: Date;
+  endTo?: Date;
+  decidedFrom?: Date;
+  decidedTo?: Date;
   /** Default `-startsAt`. */
   sort?: BookingSort;
   limit: number;
@@ -217,6 +226,14 @@ export class BookingStore {
     if (filters.counted) add('b.state = ANY(?)', [...COUNTED_STATES]);
     if (filters.from) add('upper(b.period) > ?', filters.from);
     if (filters.to) add('lower(b.period) < ?', filters.to);
+    if (filters.unit) add('(SELECT r.unit FROM resources r WHERE r.id = b.resource_id) = ?', filters.unit);
+    if (filters.startFrom) add('lower(b.period) >= ?', filters.startFrom);
+    if (filters.startTo) add('lower(b.period) < ?', filters.startTo);
+    if (filters.endFrom) add('upper(b.period) > ?', filters.endFrom);
+    if (filters.endTo) add('upper(b.period) <= ?', filters.endTo);
+    if (filters.decidedFrom || filters.decidedTo) where.push('b.decided_by IS NOT NULL');
+    if (filters.decidedFrom) add('b.decided_at >= ?', filters.decidedFrom);
+    if (filters.decidedTo) add('b.decided_at < ?', filters.decidedTo);
     const whereSql = where.join(' AND ');
     const [{ total }] = await em.query<Array<{ total: number }>>(
       `SELECT count(*)::int AS total FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE ${whereSql}`,

@@ -3,7 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min,
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
 import { IsInstant } from '../common/validation/instant';
-import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES } from '../catalogue/catalogue.constants';
+import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES, RESOURCE_UNITS } from '../catalogue/catalogue.constants';
 import { BOOKING_SORTS, BookingSort } from './booking-store';
 import { BOOKING_STATES, BookingState } from './booking-transitions';
 import { trim } from '../common/validation/trim';
@@ -149,6 +149,41 @@ export class BookingQueryDto extends PageQueryDto {
   @IsOptional()
   @IsInstant('to')
   to?: Date;
+
+  /** Bookings of resources measured in this unit (a report row's unit). */
+  @IsOptional()
+  @IsIn(RESOURCE_UNITS)
+  unit?: string;
+
+  /** Bookings whose window starts at or after this instant (reports: bookings started, no-shows). */
+  @IsOptional()
+  @IsInstant('startFrom')
+  startFrom?: Date;
+
+  /** Bookings whose window starts before this instant. */
+  @IsOptional()
+  @IsInstant('startTo')
+  startTo?: Date;
+
+  /** Bookings whose window ends after this instant (reports: income of completed bookings ending in (endFrom, endTo]). */
+  @IsOptional()
+  @IsInstant('endFrom')
+  endFrom?: Date;
+
+  /** Bookings whose window ends at or before this instant. */
+  @IsOptional()
+  @IsInstant('endTo')
+  endTo?: Date;
+
+  /** Requests an operator decided at or after this instant (automatic approvals are no decision; reports: approval rate, decision time). */
+  @IsOptional()
+  @IsInstant('decidedFrom')
+  decidedFrom?: Date;
+
+  /** Requests an operator decided before this instant. */
+  @IsOptional()
+  @IsInstant('decidedTo')
+  decidedTo?: Date;
 }
 
 export class AvailabilityQueryDto {

@@ -18,6 +18,28 @@ export type ResourceUnit = (typeof RESOURCE_UNITS)[number];
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
+/** Display names (Chinese, English) of the vocabularies, for reports and pages. */
+export const VOCABULARY_LABELS: Record<string, { zh: string; en: string }> = {
+  verification_centre: { zh: '检验检测验证中心', en: 'Test and verification centre' },
+  pilot_platform: { zh: '中试平台', en: 'Pilot platform' },
+  supercomputing_centre: { zh: '超算中心', en: 'Supercomputing centre' },
+  intelligent_computing_centre: { zh: '智算中心', en: 'Intelligent computing centre' },
+  artificial_intelligence: { zh: '人工智能', en: 'Artificial intelligence' },
+  new_energy: { zh: '新能源', en: 'New energy' },
+  new_materials: { zh: '新材料', en: 'New materials' },
+  green_low_carbon: { zh: '绿色低碳', en: 'Green and low-carbon' },
+  deep_sea_earth_space: { zh: '深海深地深空', en: 'Deep sea, deep earth, deep space' },
+  life_health: { zh: '生命健康', en: 'Life and health' },
+  lab_validation: { zh: '实验验证', en: 'Lab validation' },
+  pilot_maturation: { zh: '中试熟化', en: 'Pilot maturation' },
+  industrialisation: { zh: '产业化', en: 'Industrialisation' },
+  unassigned: { zh: '未关联预约', en: 'Not linked to a booking' },
+  hour: { zh: '机时', en: 'Hours' },
+  gpu_hour: { zh: '卡时', en: 'GPU card-hours' },
+  core_hour: { zh: '核时', en: 'Core-hours' },
+  run: { zh: '次·小时', en: 'Run-hours' },
+};
+
 /** Upper bounds that keep every value inside the integer columns and sensible. */
 export const LIMITS = {
   /** 366 days, in minutes. */

@@ -9,13 +9,17 @@ import { Actor } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { loggableError } from '../common/errors/problem-details.filter';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
+import { REPORT_SNAPSHOT_LOCK, ReportSnapshotsService } from '../reports/report-snapshots.service';
 
-export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup', 'auth-cleanup', 'audit-seal'] as const;
+export const JOB_NAMES = ['expiry', 'no-show', 'reminders', 'idempotency-cleanup', 'auth-cleanup', 'audit-seal', 'report-snapshots'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 /** Advisory lock keys (namespace, job): one instance at a time does a job's work. */
 const LOCK_NAMESPACE = 7316100;
-/** `audit-seal` uses AUDIT_SEAL_LOCK (7316100, 6), also taken by the on-demand seal. */
+/**
+ * `audit-seal` uses AUDIT_SEAL_LOCK (7316100, 6), also taken by the on-demand seal; `report-snapshots`
+ * REPORT_SNAPSHOT_LOCK (7316100, 7), a session lock over one transaction per day, also taken by the CLI.
+ */
 const JOB_LOCK: Record<JobName, number> = {
   expiry: 1,
   'no-show': 2,
@@ -23,6 +27,7 @@ const JOB_LOCK: Record<JobName, number> = {
   'idempotency-cleanup': 4,
   'auth-cleanup': 5,
   'audit-seal': AUDIT_SEAL_LOCK[1],
+  'report-snapshots': REPORT_SNAPSHOT_LOCK[1],
 };
 
 export interface JobRun {
@@ -49,6 +54,7 @@ export class JobsService implements OnApplicationBootstrap {
     private readonly sessions: SessionsService,
     private readonly throttle: ThrottleService,
     private readonly audit: AuditService,
+    private readonly snapshots: ReportSnapshotsService,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -72,41 +78,54 @@ export class JobsService implements OnApplicationBootstrap {
   async run(job: JobName): Promise<JobRun> {
     const actor: Actor = { kind: 'job', label: `job:${job}` };
     const settings = this.config.jobs;
-    const result = await this.dataSource.transaction(async (em): Promise<JobRun> => {
-      const now = this.clock.now();
-      const [{ locked }] = await em.query<Array<{ locked: boolean }>>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [LOCK_NAMESPACE, JOB_LOCK[job]]);
-      if (!locked) return { job, ran: false, changed: [], at: now.toISOString() };
-      let changed: string[] | number;
-      switch (job) {
-        case 'expiry':
-          changed = await this.sweeps.expireUndecided(em, now, settings, actor);
-          break;
-        case 'no-show':
-          changed = await this.sweeps.markNoShows(em, now, settings, actor);
-          break;
-        case 'reminders':
-          changed = await this.sweeps.sendReminders(em, now, settings);
-          break;
-        case 'idempotency-cleanup':
-          changed = await this.sweeps.purgeIdempotencyKeys(em, now);
-          break;
-        case 'auth-cleanup': {
-          // Expired refresh tokens, sessions and throttle buckets; harmless to repeat.
-          const pruned = await this.sessions.prune(now);
-          changed = pruned.tokens + pruned.sessions + (await this.throttle.prune(now));
-          break;
-        }
-        case 'audit-seal':
-          // Chains the entries written since the last run (the lock above is AUDIT_SEAL_LOCK).
-          changed = (await this.audit.seal({ em, waitMs: 5000, lockHeld: true })).sealed;
-          break;
-      }
-      return { job, ran: true, changed, at: now.toISOString() };
-    });
+    const result =
+      job === 'report-snapshots'
+        ? await this.buildSnapshots()
+        : await this.dataSource.transaction(async (em): Promise<JobRun> => {
+            const now = this.clock.now();
+            const [{ locked }] = await em.query<Array<{ locked: boolean }>>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [
+              LOCK_NAMESPACE,
+              JOB_LOCK[job],
+            ]);
+            if (!locked) return { job, ran: false, changed: [], at: now.toISOString() };
+            let changed: string[] | number;
+            switch (job) {
+              case 'expiry':
+                changed = await this.sweeps.expireUndecided(em, now, settings, actor);
+                break;
+              case 'no-show':
+                changed = await this.sweeps.markNoShows(em, now, settings, actor);
+                break;
+              case 'reminders':
+                changed = await this.sweeps.sendReminders(em, now, settings);
+                break;
+              case 'idempotency-cleanup':
+                changed = await this.sweeps.purgeIdempotencyKeys(em, now);
+                break;
+              case 'auth-cleanup': {
+                // Expired refresh tokens, sessions and throttle buckets; harmless to repeat.
+                const pruned = await this.sessions.prune(now);
+                changed = pruned.tokens + pruned.sessions + (await this.throttle.prune(now));
+                break;
+              }
+              case 'audit-seal':
+                // Chains the entries written since the last run (the lock above is AUDIT_SEAL_LOCK).
+                changed = (await this.audit.seal({ em, waitMs: 5000, lockHeld: true })).sealed;
+                break;
+            }
+            return { job, ran: true, changed, at: now.toISOString() };
+          });
     const count = Array.isArray(result.changed) ? result.changed.length : result.changed;
     if (!result.ran) this.logger.debug({ job }, 'another instance holds the job lock; skipped');
     else if (count > 0) this.logger.log({ job, changed: result.changed }, `${job}: ${count} changed`);
     else this.logger.debug({ job, changed: 0 }, `${job}: nothing to do`);
     return result;
+  }
+
+  /** Finished days whose snapshot is missing or stale, one transaction per day (ReportSnapshotsService). */
+  private async buildSnapshots(): Promise<JobRun> {
+    const at = this.clock.now().toISOString();
+    const run = await this.snapshots.refresh();
+    return { job: 'report-snapshots', ran: run.ran, changed: run.days, at };
   }
 }

@@ -1,11 +1,12 @@
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { CITY_CODES } from '../common/cities';
 import { IsInstant } from '../common/validation/instant';
-import { DIRECTIONS, FACILITY_KINDS } from '../catalogue/catalogue.constants';
+import { DIRECTIONS, FACILITY_KINDS, RESOURCE_UNITS } from '../catalogue/catalogue.constants';
 
 export const REPORT_GROUPS = ['resource', 'facility', 'operator', 'city', 'kind', 'direction', 'stage', 'month'] as const;
 export type ReportGroup = (typeof REPORT_GROUPS)[number];
 export const REPORT_FORMATS = ['json', 'csv'] as const;
+export const REPORT_SOURCES = ['snapshots', 'raw'] as const;
 
 /** The period `[from, to)` of a report (at most 1,100 days). */
 export class ReportPeriodDto {
@@ -52,4 +53,14 @@ export class UtilisationQueryDto extends ReportPeriodDto {
   @IsOptional()
   @IsIn(DIRECTIONS)
   direction?: string;
+
+  /** Resources measured in this unit only. */
+  @IsOptional()
+  @IsIn(RESOURCE_UNITS)
+  unit?: string;
+
+  /** `snapshots` (default): finished days from the daily snapshots, the rest live; `raw`: everything from the raw rows (slower; the same figures). */
+  @IsOptional()
+  @IsIn(REPORT_SOURCES)
+  source?: 'snapshots' | 'raw';
 }

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ReportSnapshotsService } from './report-snapshots.service';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 
-/** Reports: utilisation figures (src/reports/utilisation-figures.ts) over the raw rows, as JSON or streamed CSV. */
+/**
+ * Reports: utilisation figures (src/reports/utilisation-figures.ts), finished days from the daily snapshots
+ * (report-snapshots.service.ts) and the rest from the raw rows, as JSON or CSV streamed from a cursor.
+ */
 @Module({
   controllers: [ReportsController],
-  providers: [ReportsService],
+  providers: [ReportsService, ReportSnapshotsService],
+  exports: [ReportSnapshotsService],
 })
 export class ReportsModule {}

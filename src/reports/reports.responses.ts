@@ -1,16 +1,23 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { REPORT_GROUPS } from './reports.dto';
+import { RESOURCE_UNITS } from '../catalogue/catalogue.constants';
+import { REPORT_GROUPS, REPORT_SOURCES } from './reports.dto';
 
-/** Links to the records behind a row: the booking and usage lists with filters that reproduce it. */
+const nullableLink = (description: string) => ({ type: String, nullable: true, description: `${description}; null for usage without a booking.` });
+
+/** Links to the records behind a row: the booking and usage lists with filters that reproduce each figure. */
 export class ReportDrillDown {
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'GET /api/v1/bookings with the row’s filters (counted states, records meeting [from, to)); null for usage without a booking.',
-  })
+  @ApiProperty(nullableLink('Held unit-hours: GET /api/v1/bookings in the counted states meeting [from, to)'))
   bookings: string | null;
-  @ApiProperty({ description: 'GET /api/v1/usage with the row’s filters (non-superseded records meeting [from, to)).' })
+  @ApiProperty({ description: 'Used unit-hours: GET /api/v1/usage, non-superseded records meeting [from, to).' })
   usage: string;
+  @ApiProperty(nullableLink('Bookings started: counted bookings starting in [from, to) and not after now'))
+  started: string | null;
+  @ApiProperty(nullableLink('No-shows: bookings in no_show starting in [from, to)'))
+  noShows: string | null;
+  @ApiProperty(nullableLink('Approval rate and decision time: requests an operator decided in [from, to)'))
+  decisions: string | null;
+  @ApiProperty(nullableLink('Income: completed bookings ending in (from, to]'))
+  income: string | null;
 }
 
 /** Used unit-hours by booking stage; usage without a booking is `unassigned`. */
@@ -43,11 +50,20 @@ export class UtilisationFigures {
   @ApiProperty({ type: 'integer', description: 'Price of completed bookings whose end is in (from, to], fen.' }) incomeFen: number;
 }
 
+/** The totals of one unit over every resource of the report (each resource once). */
+export class UtilisationTotal extends UtilisationFigures {
+  @ApiProperty({ enum: ['total'] }) key: string;
+  @ApiProperty() labelZh: string;
+  @ApiProperty() labelEn: string;
+  @ApiProperty({ enum: RESOURCE_UNITS, description: 'Figures of resources in different units are never added together.' }) unit: string;
+}
+
 export class UtilisationRow extends UtilisationFigures {
   @ApiProperty({ description: 'The group: a resource, facility or operator id, a city code, a kind, a direction, a stage or a month (YYYY-MM).' })
   key: string;
   @ApiProperty({ type: String, nullable: true }) labelZh: string | null;
   @ApiProperty({ type: String, nullable: true }) labelEn: string | null;
+  @ApiProperty({ enum: RESOURCE_UNITS, description: 'A group with resources in several units has a row per unit.' }) unit: string;
   @ApiProperty({ format: 'date-time', description: 'The row’s period (a month row: its part of the report’s period).' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ type: ReportDrillDown }) drillDown: ReportDrillDown;
@@ -57,9 +73,15 @@ export class UtilisationReport {
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ enum: REPORT_GROUPS }) groupBy: string;
+  @ApiProperty({ enum: REPORT_SOURCES, description: 'Where finished days were read from.' }) source: string;
+  @ApiProperty({ type: 'integer', description: 'Whole days of the period read from fresh daily snapshots; the rest was computed from the raw rows.' })
+  snapshotDays: number;
   @ApiProperty({ type: [UtilisationRow] }) rows: UtilisationRow[];
-  @ApiProperty({ type: UtilisationFigures, description: 'Over every resource once (a facility in several directions is not counted twice).' })
-  total: UtilisationFigures;
+  @ApiProperty({
+    type: [UtilisationTotal],
+    description: 'Per unit, over every resource once (a facility in several directions is not counted twice).',
+  })
+  totals: UtilisationTotal[];
 }
 
 /** An enterprise's own bookings, use and spend on one resource at one stage. */

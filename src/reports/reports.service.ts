@@ -1,21 +1,28 @@
-import { Injectable, StreamableFile } from '@nestjs/common';
+import { Injectable, Logger, StreamableFile } from '@nestjs/common';
 import { stringify } from 'csv-stringify';
-import { DataSource } from 'typeorm';
+import { Readable, pipeline } from 'node:stream';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import { DataSource, QueryRunner } from 'typeorm';
 import { AccessService } from '../common/access/access.service';
 import type { AuthUser } from '../common/auth/auth-user';
 import { cityByCode } from '../common/cities';
 import { Clock } from '../common/clock';
 import { badRequest, forbidden } from '../common/errors/domain-error';
-import { CHAIN_STAGES } from '../catalogue/catalogue.constants';
+import { CHAIN_STAGES, VOCABULARY_LABELS } from '../catalogue/catalogue.constants';
+import { loggableError } from '../common/errors/problem-details.filter';
 import { ReportGroup, ReportPeriodDto, UtilisationQueryDto } from './reports.dto';
-import { MyUsageReport, UtilisationFigures, UtilisationReport, UtilisationRow } from './reports.responses';
+import { MyUsageReport, UtilisationFigures, UtilisationReport, UtilisationRow, UtilisationTotal } from './reports.responses';
 import { FigureRow, figuresSql, ratesOf, UNASSIGNED_STAGE } from './utilisation-figures';
 
 /** At most this many days per report. */
 export const REPORT_MAX_DAYS = 1100;
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
-/** Per groupBy: the row's columns (key, labels) and its GROUP BY, over `res`, `facts` and `d`. */
+/**
+ * Per groupBy: the row's columns (key, labels) and its GROUP BY, over `res`, `facts` and `d`. Every row is also
+ * split by the resources' unit: hours of an instrument, GPU card-hours and core-hours are never added together.
+ */
 const GROUPS: Record<ReportGroup, { select: string[]; groupBy: string[] }> = {
   resource: { select: ['res.resource_id::text AS key', 'min(res.name_zh) AS label_zh', 'min(res.name_en) AS label_en'], groupBy: ['res.resource_id'] },
   facility: {
@@ -42,6 +49,7 @@ const CSV_COLUMNS: Array<[string, string]> = [
   ['key', '分组 key'],
   ['labelZh', '名称 name (zh)'],
   ['labelEn', '名称 name (en)'],
+  ['unit', '计量单位 unit'],
   ['from', '起 from'],
   ['to', '止 to'],
   ['availableUnitHours', '可用单位小时 available unit-hours'],
@@ -107,34 +115,46 @@ function checkPeriod(q: ReportPeriodDto) {
     ]);
 }
 
+/** A report's statements: its rows and its totals per unit, over the same resources, period and parameters. */
+interface ReportPlan {
+  groupBy: ReportGroup;
+  rowsSql: string;
+  totalsSql: string;
+  params: unknown[];
+}
+
 @Injectable()
 export class ReportsService {
+  private readonly logger = new Logger('Reports');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly clock: Clock,
   ) {}
 
-  /** The utilisation report (JSON), or its rows as a streamed CSV file. */
+  /** The utilisation report (JSON), or its rows and totals as CSV streamed from a database cursor. */
   async utilisation(auth: AuthUser, q: UtilisationQueryDto): Promise<UtilisationReport | StreamableFile> {
-    const report = await this.utilisationReport(auth, q);
-    if (q.format !== 'csv') return report;
-    const csv = stringify({ bom: true, header: true, columns: CSV_COLUMNS.map(([key, header]) => ({ key, header })) });
-    for (const row of report.rows) {
-      const { usedByStage, drillDown: _drillDown, ...rest } = row;
-      csv.write({
-        ...rest,
-        usedLabValidation: usedByStage.lab_validation,
-        usedPilotMaturation: usedByStage.pilot_maturation,
-        usedIndustrialisation: usedByStage.industrialisation,
-        usedUnassigned: usedByStage.unassigned,
-      });
-    }
-    csv.end();
-    return new StreamableFile(csv, { type: CSV_CONTENT_TYPE, disposition: `attachment; filename="utilisation-${report.groupBy}.csv"` });
+    const plan = this.plan(auth, q);
+    if (q.format === 'csv') return this.utilisationCsv(q, plan);
+    // Rows and totals from one snapshot of the database, so that they agree even while the snapshot job runs.
+    const { rows, totals } = await this.dataSource.transaction('REPEATABLE READ', async (em) => ({
+      rows: await em.query<FigureRow[]>(plan.rowsSql, plan.params),
+      totals: await em.query<FigureRow[]>(plan.totalsSql, plan.params),
+    }));
+    return {
+      from: q.from.toISOString(),
+      to: q.to.toISOString(),
+      groupBy: plan.groupBy,
+      source: q.source ?? 'snapshots',
+      snapshotDays: Number(totals[0]?.snapshot_days ?? rows[0]?.snapshot_days ?? 0),
+      rows: rows.map((r) => this.row(plan.groupBy, q, r, plan.params[2] as Date)),
+      totals: totals.map((t) => this.total(t)),
+    };
   }
 
-  async utilisationReport(auth: AuthUser, q: UtilisationQueryDto): Promise<UtilisationReport> {
+  /** The checks and statements of a utilisation report. */
+  private plan(auth: AuthUser, q: UtilisationQueryDto): ReportPlan {
     if (!this.access.holds(auth, 'report.read'))
       throw forbidden('Utilisation reports are for operators, officials and admins; an enterprise reads GET /reports/my-usage.');
     checkPeriod(q);
@@ -152,32 +172,91 @@ export class ReportsService {
     if (q.city) add('f.city_code = ?', q.city);
     if (q.kind) add('f.kind = ?', q.kind);
     if (q.direction) add('? = ANY(f.directions)', q.direction);
+    if (q.unit) add('r.unit = ?', q.unit);
     const resourceWhere = where.join(' AND ');
     const group = GROUPS[groupBy];
-    const em = this.dataSource.manager;
-    const rows = await em.query<FigureRow[]>(
-      figuresSql({
+    const snapshots = q.source !== 'raw';
+    return {
+      groupBy,
+      params,
+      rowsSql: figuresSql({
         monthly: groupBy === 'month',
         resourceWhere,
+        snapshots,
         withoutAvailability: groupBy === 'stage',
         perDirection: groupBy === 'direction',
-        select: group.select,
-        groupBy: group.groupBy,
+        select: [...group.select, 'res.unit AS unit'],
+        groupBy: [...group.groupBy, 'res.unit'],
       }),
-      params,
-    );
-    const [total] = await em.query<FigureRow[]>(figuresSql({ monthly: false, resourceWhere, select: [`'total' AS key`], groupBy: [] }), params);
-    return {
-      from: q.from.toISOString(),
-      to: q.to.toISOString(),
-      groupBy,
-      rows: rows.map((r) => this.row(groupBy, q, r)),
-      total: figures(total),
+      totalsSql: figuresSql({ monthly: false, resourceWhere, snapshots, select: [`'total' AS key`, 'res.unit AS unit'], groupBy: ['res.unit'] }),
     };
   }
 
-  private row(groupBy: ReportGroup, q: UtilisationQueryDto, r: FigureRow): UtilisationRow {
+  /**
+   * The CSV: the totals are read first (a failure is still a problem+json answer), then the rows come from a
+   * cursor on the same REPEATABLE READ transaction, 500 at a time, straight into the CSV writer; the connection
+   * goes back to the pool when the last line is written or the client goes away.
+   */
+  private async utilisationCsv(q: UtilisationQueryDto, plan: ReportPlan): Promise<StreamableFile> {
+    const qr = this.dataSource.createQueryRunner();
+    let totals: FigureRow[];
+    try {
+      await qr.connect();
+      await qr.startTransaction('REPEATABLE READ');
+      totals = (await qr.query(plan.totalsSql, plan.params)) as FigureRow[];
+    } catch (err) {
+      await this.close(qr);
+      throw err;
+    }
+    const client = (qr as QueryRunner & { databaseConnection: PoolClient }).databaseConnection;
+    const cursor = client.query(new QueryStream(plan.rowsSql, plan.params, { batchSize: 500 }));
+    const record = (r: UtilisationRow | UtilisationTotal) => {
+      const { usedByStage, ...rest } = r;
+      delete (rest as Partial<UtilisationRow>).drillDown;
+      return {
+        ...rest,
+        usedLabValidation: usedByStage.lab_validation,
+        usedPilotMaturation: usedByStage.pilot_maturation,
+        usedIndustrialisation: usedByStage.industrialisation,
+        usedUnassigned: usedByStage.unassigned,
+      };
+    };
+    const close = () => this.close(qr);
+    const row = (r: FigureRow) => this.row(plan.groupBy, q, r, plan.params[2] as Date);
+    const total = (t: FigureRow) => ({ ...this.total(t), from: q.from.toISOString(), to: q.to.toISOString() });
+    async function* records() {
+      try {
+        for await (const r of cursor as AsyncIterable<FigureRow>) yield record(row(r));
+        for (const t of totals) yield record(total(t));
+      } finally {
+        cursor.destroy();
+        await close();
+      }
+    }
+    const csv = stringify({ bom: true, header: true, columns: CSV_COLUMNS.map(([key, header]) => ({ key, header })) });
+    pipeline(Readable.from(records()), csv, (err) => {
+      if (err && err.name !== 'AbortError' && err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.logger.error({ error: loggableError(err) }, 'utilisation CSV failed while streaming');
+    });
+    return new StreamableFile(csv, { type: CSV_CONTENT_TYPE, disposition: `attachment; filename="utilisation-${plan.groupBy}.csv"` });
+  }
+
+  private async close(qr: QueryRunner): Promise<void> {
+    try {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+    } finally {
+      await qr.release();
+    }
+  }
+
+  private total(t: FigureRow): UtilisationTotal {
+    const unit = String(t.unit);
+    return { key: 'total', labelZh: '合计', labelEn: 'Total', unit, ...figures(t) };
+  }
+
+  private row(groupBy: ReportGroup, q: UtilisationQueryDto, r: FigureRow, now: Date): UtilisationRow {
     const key = String(r.key);
+    const unit = String(r.unit);
     let from = q.from;
     let to = q.to;
     if (groupBy === 'month') {
@@ -191,9 +270,15 @@ export class ReportsService {
       const city = cityByCode(key);
       labelZh = city?.nameZh ?? null;
       labelEn = city?.nameEn ?? null;
+    } else if (groupBy === 'kind' || groupBy === 'direction' || groupBy === 'stage') {
+      labelZh = VOCABULARY_LABELS[key]?.zh ?? null;
+      labelEn = VOCABULARY_LABELS[key]?.en ?? null;
+    } else if (groupBy === 'month') {
+      labelZh = `${key.slice(0, 4)}年${Number(key.slice(5))}月`;
+      labelEn = key;
     }
-    // The lists' filters that reproduce the row: the report's own, the row's group, its period.
-    const filters: Record<string, string> = { from: from.toISOString(), to: to.toISOString() };
+    // The lists' filters that reproduce the row: the report's own, the row's group and unit, its period.
+    const filters: Record<string, string> = {};
     for (const name of ['facilityId', 'operatorId', 'city', 'kind', 'direction'] as const) if (q[name]) filters[name] = q[name];
     const groupFilter: Partial<Record<ReportGroup, string>> = {
       resource: 'resourceId',
@@ -206,18 +291,30 @@ export class ReportsService {
     };
     const name = groupFilter[groupBy];
     if (name) filters[name] = key;
-    const query = (extra: Record<string, string>) => new URLSearchParams({ ...filters, ...extra, limit: '200' }).toString();
+    filters.unit = unit;
+    const f = from.toISOString();
+    const t = to.toISOString();
+    // Bookings count as started once their start is not after now: the list's startTo is exclusive.
+    const startedBy = new Date(Math.min(to.getTime(), now.getTime() + 1)).toISOString();
+    const link = (path: string, extra: Record<string, string>) => `/api/v1/${path}?${new URLSearchParams({ ...filters, ...extra, limit: '200' }).toString()}`;
+    // Usage without a booking has no bookings behind it.
     const bookingStage = groupBy !== 'stage' || (CHAIN_STAGES as readonly string[]).includes(key);
+    const bookings = (extra: Record<string, string>) => (bookingStage ? link('bookings', extra) : null);
     return {
       key,
       labelZh,
       labelEn,
-      from: from.toISOString(),
-      to: to.toISOString(),
+      unit,
+      from: f,
+      to: t,
       ...figures(r),
       drillDown: {
-        bookings: bookingStage ? `/api/v1/bookings?${query({ counted: 'true', sort: 'startsAt' })}` : null,
-        usage: `/api/v1/usage?${query({})}`,
+        bookings: bookings({ from: f, to: t, counted: 'true', sort: 'startsAt' }),
+        usage: link('usage', { from: f, to: t }),
+        started: bookings({ startFrom: f, startTo: startedBy, counted: 'true', sort: 'startsAt' }),
+        noShows: bookings({ startFrom: f, startTo: startedBy, state: 'no_show', sort: 'startsAt' }),
+        decisions: bookings({ decidedFrom: f, decidedTo: t, sort: 'startsAt' }),
+        income: bookings({ endFrom: f, endTo: t, state: 'completed', sort: 'startsAt' }),
       },
     };
   }

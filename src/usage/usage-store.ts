@@ -66,6 +66,7 @@ export interface UsageFilters {
   direction?: string;
   /** The booking's stage, or `unassigned` for records without a booking. */
   stage?: string;
+  unit?: string;
   from?: Date;
   to?: Date;
   includeSuperseded?: boolean;
@@ -187,7 +188,12 @@ export class UsageStore {
     if (f.direction) add('? = ANY(f.directions)', f.direction);
     if (f.stage === 'unassigned') where.push('ur.booking_id IS NULL');
     else if (f.stage) add('EXISTS (SELECT 1 FROM bookings sb WHERE sb.id = ur.booking_id AND sb.stage = ?)', f.stage);
-    if (f.from) add('ur.ends_at > ?', f.from);
+    if (f.unit) add('ur.unit = ?', f.unit);
+    // As reports count them: a zero-length record belongs to the instant it stands at.
+    if (f.from) {
+      params.push(f.from);
+      where.push(`(ur.ends_at > $${params.length} OR (ur.starts_at = ur.ends_at AND ur.starts_at >= $${params.length}))`);
+    }
     if (f.to) add('ur.starts_at < ?', f.to);
     const matching = where.join(' AND ');
     const listed = f.includeSuperseded ? matching : `${matching} AND ur.superseded_by IS NULL`;

@@ -4,7 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length,
 import { PageQueryDto } from '../common/pagination';
 import { IsInstant } from '../common/validation/instant';
 import { CITY_CODES } from '../common/cities';
-import { CHAIN_STAGES, DIRECTIONS, FACILITY_KINDS } from '../catalogue/catalogue.constants';
+import { CHAIN_STAGES, DIRECTIONS, FACILITY_KINDS, RESOURCE_UNITS } from '../catalogue/catalogue.constants';
 import { trim } from '../common/validation/trim';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -139,7 +139,12 @@ export class UsageQueryDto extends PageQueryDto {
   @IsIn([...CHAIN_STAGES, 'unassigned'])
   stage?: string;
 
-  /** Records whose period ends after this instant (with `to`: records meeting [from, to), as reports clip them). */
+  /** Records in this unit (a report row's unit). */
+  @IsOptional()
+  @IsIn(RESOURCE_UNITS)
+  unit?: string;
+
+  /** Records whose period ends after this instant, or a zero-length record at or after it (with `to`: records meeting [from, to), as reports clip them). */
   @IsOptional()
   @IsInstant('from')
   from?: Date;

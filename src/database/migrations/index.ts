@@ -11,6 +11,7 @@ import { BookingAccess1764203600000 } from './1764203600000-BookingAccess';
 import { Usage1764207200000 } from './1764207200000-Usage';
 import { ChainProjects1764210800000 } from './1764210800000-ChainProjects';
 import { AuditSealing1764214400000 } from './1764214400000-AuditSealing';
+import { ReportSnapshots1764218000000 } from './1764218000000-ReportSnapshots';
 
 /** Listed explicitly so the same list works from TypeScript (tests) and from dist/ (the app). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Usage1764207200000,
   ChainProjects1764210800000,
   AuditSealing1764214400000,
+  ReportSnapshots1764218000000,
 ];
