@@ -38,6 +38,13 @@ export const VOCABULARY_LABELS: Record<string, { zh: string; en: string }> = {
   gpu_hour: { zh: '卡时', en: 'GPU card-hours' },
   core_hour: { zh: '核时', en: 'Core-hours' },
   run: { zh: '次·小时', en: 'Run-hours' },
+  process_scale_up: { zh: '工艺放大熟化', en: 'Process scale-up and maturation' },
+  type_testing: { zh: '产品型式试验', en: 'Type testing' },
+  performance_testing: { zh: '性能测试', en: 'Performance testing' },
+  small_batch_trial_production: { zh: '小批量试生产', en: 'Small-batch trial production' },
+  equipment_sharing: { zh: '仪器设备共享', en: 'Equipment sharing' },
+  application_validation: { zh: '设备应用验证', en: 'Application validation of equipment' },
+  compute: { zh: '算力服务', en: 'Compute services' },
 };
 
 /** Upper bounds that keep every value inside the integer columns and sensible. */

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { IndicatorsService } from './indicators.service';
 import { ReportSnapshotsService } from './report-snapshots.service';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
@@ -8,8 +10,9 @@ import { ReportsService } from './reports.service';
  * (report-snapshots.service.ts) and the rest from the raw rows, as JSON or CSV streamed from a cursor.
  */
 @Module({
+  imports: [AuditModule],
   controllers: [ReportsController],
-  providers: [ReportsService, ReportSnapshotsService],
+  providers: [ReportsService, ReportSnapshotsService, IndicatorsService],
   exports: [ReportSnapshotsService],
 })
 export class ReportsModule {}

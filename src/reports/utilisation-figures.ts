@@ -109,20 +109,21 @@ function factsCtes(q: {
          FROM res CROSS JOIN slices s`;
   const snap =
     q.snap ??
-    `SELECT NULL::uuid AS resource_id, NULL::text AS month, NULL::text AS stage, NULL::uuid AS organisation_id, FALSE AS sme, 0::numeric AS available,
-            0::numeric AS held, 0::numeric AS used, 0 AS started, 0 AS no_shows, 0 AS decided, 0 AS approved, '{}'::numeric[] AS decision_hours, 0::bigint AS income
+    `SELECT NULL::uuid AS resource_id, NULL::text AS month, NULL::text AS stage, NULL::text AS service_category, NULL::uuid AS organisation_id, FALSE AS sme,
+            FALSE AS internal, 0::numeric AS available, 0::numeric AS held, 0::numeric AS used, 0 AS started, 0 AS no_shows, 0 AS decided, 0 AS approved,
+            '{}'::numeric[] AS decision_hours, 0::bigint AS income, 0 AS completed
       WHERE FALSE`;
   return `
     slices AS (${q.slices}),
     res AS (
       SELECT r.id AS resource_id, r.name_zh, r.name_en, r.capacity, r.unit, r.created_at, f.id AS facility_id, f.name_zh AS facility_name_zh,
-             f.name_en AS facility_name_en, f.operator_id, f.city_code, f.kind, f.directions
-        FROM resources r JOIN facilities f ON f.id = r.facility_id
+             f.name_en AS facility_name_en, f.operator_id, o.name_zh AS operator_name_zh, o.name_en AS operator_name_en, f.city_code, f.kind, f.directions
+        FROM resources r JOIN facilities f ON f.id = r.facility_id JOIN organisations o ON o.id = f.operator_id
        WHERE ${q.resourceWhere}
     ),
     available AS (${available}),
     booked AS (
-      SELECT b.resource_id, s.month, b.stage,
+      SELECT b.resource_id, s.month, b.stage, b.service_category, (b.organisation_id = res.operator_id) AS internal,
              CASE WHEN b.state IN ${COUNTED} AND b.period && tstzrange(s.s_from, s.s_to)
                   THEN b.units * ${clippedHours('lower(b.period)', 'upper(b.period)')} ELSE 0 END AS held,
              (b.state IN ${COUNTED} AND lower(b.period) >= s.s_from AND lower(b.period) < s.s_to AND lower(b.period) <= $3::timestamptz)::int AS started,
@@ -131,14 +132,16 @@ function factsCtes(q: {
              (b.decided_by IS NOT NULL AND b.decided_at >= s.s_from AND b.decided_at < s.s_to AND b.state <> 'rejected')::int AS approved,
              CASE WHEN b.decided_by IS NOT NULL AND b.decided_at >= s.s_from AND b.decided_at < s.s_to
                   THEN extract(epoch FROM b.decided_at - b.created_at) / 3600.0 END AS decision_hours,
-             CASE WHEN b.state = 'completed' AND upper(b.period) > s.s_from AND upper(b.period) <= s.s_to THEN b.price_fen ELSE 0 END AS income
+             CASE WHEN b.state = 'completed' AND upper(b.period) > s.s_from AND upper(b.period) <= s.s_to THEN b.price_fen ELSE 0 END AS income,
+             (b.state = 'completed' AND upper(b.period) > s.s_from AND upper(b.period) <= s.s_to)::int AS completed
         FROM bookings b JOIN res ON res.resource_id = b.resource_id CROSS JOIN slices s
        WHERE ${org('b.organisation_id')}
          AND (b.period && tstzrange(s.s_from, s.s_to) OR (b.decided_at >= s.s_from AND b.decided_at < s.s_to))
     ),
     used AS (
       -- A zero-length record counts whole in the slice holding its instant ([s_from, s_to), like everything else).
-      SELECT ur.resource_id, s.month, coalesce(ub.stage, '${UNASSIGNED_STAGE}') AS stage, ur.organisation_id, o.sme,
+      SELECT ur.resource_id, s.month, coalesce(ub.stage, '${UNASSIGNED_STAGE}') AS stage, ub.service_category, ur.organisation_id, o.sme,
+             (ur.organisation_id = res.operator_id) AS internal,
              CASE WHEN ur.ends_at = ur.starts_at THEN ur.unit_hours
                   ELSE ur.unit_hours * extract(epoch FROM least(ur.ends_at, s.s_to) - greatest(ur.starts_at, s.s_from)) / extract(epoch FROM ur.ends_at - ur.starts_at) END AS used
         FROM usage_records ur
@@ -151,23 +154,25 @@ function factsCtes(q: {
     snap AS (${snap}),
     presence AS (${q.presence && !q.withoutAvailability ? `SELECT res.resource_id, p.month FROM res CROSS JOIN (${q.presence}) p` : 'SELECT NULL::uuid AS resource_id, NULL::text AS month WHERE FALSE'}),
     facts AS (
-      SELECT resource_id, month, NULL::text AS stage, NULL::uuid AS organisation_id, FALSE AS sme, 0::numeric AS available, 0::numeric AS held, 0::numeric AS used,
-             0 AS started, 0 AS no_shows, 0 AS decided, 0 AS approved, NULL::numeric AS decision_hours, 0::bigint AS income
+      SELECT resource_id, month, NULL::text AS stage, NULL::text AS service_category, NULL::uuid AS organisation_id, FALSE AS sme, FALSE AS internal,
+             0::numeric AS available, 0::numeric AS held, 0::numeric AS used, 0 AS started, 0 AS no_shows, 0 AS decided, 0 AS approved,
+             NULL::numeric AS decision_hours, 0::bigint AS income, 0 AS completed
         FROM presence
       UNION ALL
-      SELECT resource_id, month, NULL::text AS stage, NULL::uuid AS organisation_id, FALSE AS sme, available, 0::numeric AS held, 0::numeric AS used,
-             0 AS started, 0 AS no_shows, 0 AS decided, 0 AS approved, NULL::numeric AS decision_hours, 0::bigint AS income
-        FROM available
+      SELECT resource_id, month, NULL, NULL, NULL, FALSE, FALSE, available, 0, 0, 0, 0, 0, 0, NULL, 0, 0 FROM available
       UNION ALL
       -- Parts that count nothing are left out, as in the snapshots (a rejected request outside the period, a 0-hour record).
-      SELECT resource_id, month, stage, NULL, FALSE, 0, held, 0, started, no_show, decided, approved, decision_hours, income FROM booked
-       WHERE held <> 0 OR started <> 0 OR decided <> 0 OR income <> 0
+      SELECT resource_id, month, stage, service_category, NULL, FALSE, internal, 0, held, 0, started, no_show, decided, approved, decision_hours, income, completed
+        FROM booked
+       WHERE held <> 0 OR started <> 0 OR decided <> 0 OR income <> 0 OR completed <> 0
       UNION ALL
-      SELECT resource_id, month, stage, organisation_id, sme, 0, 0, used, 0, 0, 0, 0, NULL, 0 FROM used WHERE used <> 0
+      SELECT resource_id, month, stage, service_category, organisation_id, sme, internal, 0, 0, used, 0, 0, 0, 0, NULL, 0, 0 FROM used WHERE used <> 0
       UNION ALL
-      SELECT resource_id, month, stage, organisation_id, sme, available, held, used, started, no_shows, decided, approved, NULL, income FROM snap
+      SELECT resource_id, month, stage, service_category, organisation_id, sme, internal, available, held, used, started, no_shows, decided, approved, NULL, income, completed
+        FROM snap
       UNION ALL
-      SELECT snap.resource_id, snap.month, snap.stage, NULL, FALSE, 0, 0, 0, 0, 0, 0, 0, h.hours, 0 FROM snap CROSS JOIN LATERAL unnest(snap.decision_hours) AS h(hours)
+      SELECT snap.resource_id, snap.month, snap.stage, snap.service_category, NULL, FALSE, snap.internal, 0, 0, 0, 0, 0, 0, 0, h.hours, 0, 0
+        FROM snap CROSS JOIN LATERAL unnest(snap.decision_hours) AS h(hours)
     )`;
 }
 
@@ -180,8 +185,11 @@ function coveredDays(snapshots: boolean): string {
              AND NOT EXISTS (SELECT 1 FROM report_day_changes c WHERE c.day = rd.day)`;
 }
 
-/** The report's figures: finished days from their snapshots where fresh, the rest ("live") from the raw rows. */
-export function figuresSql(q: FiguresQuery): string {
+/**
+ * The WITH clause of a report over [$1, $2) at $3: `res` (the resources), `facts` (their parts, finished days from
+ * their snapshots where fresh, the rest — "live" — from the raw rows) and `covered` (the snapshot days read).
+ */
+export function reportCtes(q: Pick<FiguresQuery, 'monthly' | 'resourceWhere' | 'organisationWhere' | 'withoutAvailability' | 'snapshots'>): string {
   // An enterprise's own figures need the organisation of every booking: snapshots keep it for usage only.
   const snapshots = (q.snapshots ?? true) && !q.organisationWhere;
   const months = `SELECT greatest(g.m AT TIME ZONE ${TZ}, $1::timestamptz) AS m_from, least((g.m + interval '1 month') AT TIME ZONE ${TZ}, $2::timestamptz) AS m_to,
@@ -193,8 +201,9 @@ export function figuresSql(q: FiguresQuery): string {
     ? `SELECT lower(x) AS s_from, upper(x) AS s_to, m.month FROM (${months}) m CROSS JOIN live
          CROSS JOIN LATERAL unnest(live.mr * tstzmultirange(tstzrange(m.m_from, m.m_to))) AS x`
     : `SELECT lower(x) AS s_from, upper(x) AS s_to, NULL::text AS month FROM live CROSS JOIN LATERAL unnest(live.mr) AS x`;
-  const snap = `SELECT sf.resource_id, ${q.monthly ? `to_char(sf.day, 'YYYY-MM')` : 'NULL::text'} AS month, sf.stage, sf.organisation_id, sf.sme,
-                       sf.available, sf.held, sf.used, sf.started, sf.no_shows, sf.decided, sf.approved, sf.decision_hours, sf.income_fen AS income
+  const snap = `SELECT sf.resource_id, ${q.monthly ? `to_char(sf.day, 'YYYY-MM')` : 'NULL::text'} AS month, sf.stage, sf.service_category, sf.organisation_id,
+                       sf.sme, sf.internal, sf.available, sf.held, sf.used, sf.started, sf.no_shows, sf.decided, sf.approved, sf.decision_hours,
+                       sf.income_fen AS income, sf.completed
                   FROM report_day_facts sf JOIN covered c ON c.day = sf.day JOIN res ON res.resource_id = sf.resource_id
                  ${q.withoutAvailability ? 'WHERE sf.stage IS NOT NULL' : ''}`;
   return `
@@ -207,7 +216,12 @@ export function figuresSql(q: FiguresQuery): string {
       withoutAvailability: q.withoutAvailability,
       snap,
       presence: q.monthly ? `SELECT month FROM (${months}) m` : 'SELECT NULL::text AS month',
-    })}
+    })}`;
+}
+
+/** The report's figures per row (see reportCtes). */
+export function figuresSql(q: FiguresQuery): string {
+  return `${reportCtes(q)}
     SELECT ${q.select.join(', ')},
            ${q.withoutAvailability ? 'NULL' : 'round(coalesce(sum(facts.available), 0), 4)::text'} AS available_unit_hours,
            round(coalesce(sum(facts.held), 0), 4)::text AS held_unit_hours,
@@ -240,17 +254,20 @@ export function snapshotDaySql(): string {
   return `
     WITH ${factsCtes({ slices: `SELECT $1::timestamptz AS s_from, $2::timestamptz AS s_to, NULL::text AS month`, resourceWhere: 'TRUE' })},
     summed AS (
-      SELECT resource_id, stage, organisation_id, sme,
+      SELECT resource_id, stage, service_category, organisation_id, sme, internal,
              coalesce(sum(available), 0) AS available, sum(held) AS held, sum(used) AS used, sum(started)::int AS started, sum(no_shows)::int AS no_shows,
              sum(decided)::int AS decided, sum(approved)::int AS approved,
-             coalesce(array_agg(decision_hours ORDER BY decision_hours) FILTER (WHERE decision_hours IS NOT NULL), '{}') AS decision_hours, sum(income)::bigint AS income
-        FROM facts GROUP BY resource_id, stage, organisation_id, sme
+             coalesce(array_agg(decision_hours ORDER BY decision_hours) FILTER (WHERE decision_hours IS NOT NULL), '{}') AS decision_hours,
+             sum(income)::bigint AS income, sum(completed)::int AS completed
+        FROM facts GROUP BY resource_id, stage, service_category, organisation_id, sme, internal
     ),
     written AS (
-      INSERT INTO report_day_facts (day, resource_id, stage, organisation_id, sme, available, held, used, started, no_shows, decided, approved, decision_hours, income_fen)
-      SELECT $4::date, resource_id, stage, organisation_id, sme, available, held, used, started, no_shows, decided, approved, decision_hours, income
+      INSERT INTO report_day_facts (day, resource_id, stage, service_category, organisation_id, sme, internal, available, held, used, started, no_shows,
+                                    decided, approved, decision_hours, income_fen, completed)
+      SELECT $4::date, resource_id, stage, service_category, organisation_id, sme, internal, available, held, used, started, no_shows, decided, approved,
+             decision_hours, income, completed
         FROM summed
-       WHERE available <> 0 OR held <> 0 OR used <> 0 OR started <> 0 OR decided <> 0 OR income <> 0
+       WHERE available <> 0 OR held <> 0 OR used <> 0 OR started <> 0 OR decided <> 0 OR income <> 0 OR completed <> 0
       RETURNING 1
     )
     SELECT count(*)::int AS fact_rows FROM written`;

@@ -13,6 +13,7 @@ import { ChainProjects1764210800000 } from './1764210800000-ChainProjects';
 import { AuditSealing1764214400000 } from './1764214400000-AuditSealing';
 import { ReportSnapshots1764218000000 } from './1764218000000-ReportSnapshots';
 import { ServiceCategories1764221600000 } from './1764221600000-ServiceCategories';
+import { Indicators1764225200000 } from './1764225200000-Indicators';
 
 /** Listed explicitly so the same list works from TypeScript (tests) and from dist/ (the app). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AuditSealing1764214400000,
   ReportSnapshots1764218000000,
   ServiceCategories1764221600000,
+  Indicators1764225200000,
 ];
