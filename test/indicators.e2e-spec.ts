@@ -136,7 +136,13 @@ describe('reports: official indicators', () => {
   });
 
   type Row = Record<string, unknown> & { resourceId: string; flags: string[]; annualisedEffectiveHours: number };
-  type Report = { resources: Row[]; groups: Array<Record<string, unknown> & { key: string }>; total: Record<string, unknown>; snapshotDays: number };
+  type Report = {
+    resources: Row[];
+    groups: Array<Record<string, unknown> & { key: string }>;
+    total: Record<string, unknown>;
+    snapshotDays: number;
+    reference: Record<string, unknown>;
+  };
   const indicators = async (token: string, query: string) => (await get(`/reports/indicators?${query}`, token).expect(200)).body as Report;
   const rowOf = (body: { resources: Row[] }, id: string) => {
     const row = body.resources.find((r) => r.resourceId === id);
