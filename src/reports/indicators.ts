@@ -8,7 +8,8 @@
  * - 对外服务机时 external service hours: the part used by organisations other than the facility's operator;
  * - 共享率 sharing rate: external ÷ effective;
  * - annualised: × (hours of a year ÷ hours of the resource's part of the period), the part starting at the
- *   resource's creation; a calendar year (`year=`) has its own length, a period that is not a year 8,760 h;
+ *   resource's creation or its first usage record if that is earlier (imported history); a calendar year
+ *   (`year=`) has its own length, a period that is not a year 8,760 h;
  * - 服务企业数 firms served: distinct external organisations with use; how many of them are SMEs;
  * - 中试服务项数 pilot services: external completed bookings ending in the period, by service category (on pilot
  *   platforms: `pilotServices`);
@@ -81,7 +82,8 @@ export function resourceBaseSql(resourceWhere: string): string {
   return `${reportCtes({ monthly: false, resourceWhere })}
     SELECT res.resource_id::text AS resource_id, res.name_zh, res.name_en, res.unit, res.capacity, res.kind, res.city_code, res.facility_id::text AS facility_id,
            res.facility_name_zh, res.facility_name_en, res.operator_id::text AS operator_id, res.operator_name_zh, res.operator_name_en, res.directions,
-           (greatest(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, res.created_at)), 0) / 3600.0)::text AS active_hours,
+           (greatest(extract(epoch FROM $2::timestamptz - greatest($1::timestamptz, least(res.created_at,
+             (SELECT min(u.starts_at) FROM usage_records u WHERE u.resource_id = res.resource_id)))), 0) / 3600.0)::text AS active_hours,
            coalesce(sum(facts.available), 0)::text AS available,
            coalesce(sum(facts.used), 0)::text AS used,
            coalesce(sum(facts.used) FILTER (WHERE NOT facts.internal), 0)::text AS external_used,
