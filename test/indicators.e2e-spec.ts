@@ -189,9 +189,9 @@ describe('reports: official indicators', () => {
     const current = await indicators(official, `year=2031&facilityId=${fp}`);
     expect(current).toMatchObject({ year: 2031, yearHours: 8760, to: new Date(NOW).toISOString() });
     expect(rowOf(current, p1)).toMatchObject({ effectiveHours: 0, flags: ['below_1200h', 'below_national_effective', 'below_national_external'] });
-    expectProblem(await get('/reports/indicators?year=2032', official), 400);
-    expectProblem(await get(`/reports/indicators?year=2030&from=${encodeURIComponent(Y0)}`, official), 400);
-    expectProblem(await get('/reports/indicators', official), 400);
+    expectProblem(await get('/reports/indicators?year=2032', official), 422, 'period_not_begun');
+    expectProblem(await get(`/reports/indicators?year=2030&from=${encodeURIComponent(Y0)}`, official), 422, 'period_ambiguous');
+    expectProblem(await get('/reports/indicators', official), 422, 'period_missing');
   });
 
   it('groups: by city, operator and direction; resources below the 1,200-hour line by city', async () => {

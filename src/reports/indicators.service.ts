@@ -6,7 +6,7 @@ import { AccessService } from '../common/access/access.service';
 import { actorOf, type AuthUser } from '../common/auth/auth-user';
 import { cityByCode } from '../common/cities';
 import { Clock } from '../common/clock';
-import { badRequest, forbidden, notFound } from '../common/errors/domain-error';
+import { badRequest, forbidden, notFound, unprocessable } from '../common/errors/domain-error';
 import { VOCABULARY_LABELS } from '../catalogue/catalogue.constants';
 import {
   groupIndicators,
@@ -209,18 +209,16 @@ export class IndicatorsService {
 
   private period(q: { year?: number; from?: Date; to?: Date }): { from: Date; to: Date; year: number | null; yearHours: number } {
     if (q.year !== undefined) {
-      if (q.from || q.to) throw badRequest('validation_failed', 'Give either year or from and to.', [{ field: 'year', message: 'year excludes from and to' }]);
+      if (q.from || q.to) throw unprocessable('period_ambiguous', 'Give either year or from and to, not both.');
       const from = yearStart(q.year);
       const end = yearStart(q.year + 1);
       const now = this.clock.now();
-      if (now.getTime() <= from.getTime())
-        throw badRequest('validation_failed', `${q.year} has not begun.`, [{ field: 'year', message: 'year must not be in the future' }]);
+      if (now.getTime() <= from.getTime()) throw unprocessable('period_not_begun', `${q.year} has not begun: there is nothing to report yet.`);
       // The current year runs to now and is annualised from there.
       const to = now.getTime() < end.getTime() ? now : end;
       return { from, to, year: q.year, yearHours: (end.getTime() - from.getTime()) / 3_600_000 };
     }
-    if (!q.from || !q.to)
-      throw badRequest('validation_failed', 'Give a year, or from and to.', [{ field: q.from ? 'to' : 'from', message: 'year, or from and to, is required' }]);
+    if (!q.from || !q.to) throw unprocessable('period_missing', 'Give a year, or from and to.');
     if (q.to.getTime() <= q.from.getTime())
       throw badRequest('validation_failed', 'to must be after from.', [{ field: 'to', message: 'to must be after from' }]);
     if (q.to.getTime() - q.from.getTime() > REPORT_MAX_DAYS * 86_400_000)

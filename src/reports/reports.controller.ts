@@ -59,6 +59,7 @@ export class ReportsController {
       'text/csv': { schema: { type: 'string' } },
     },
   })
+  @ApiProblems([422, '`period_missing`: neither `year` nor `from` and `to`; `period_ambiguous`: both; `period_not_begun`: a year still to come.'])
   indicators(@Auth() auth: AuthUser, @Query() q: IndicatorsQueryDto) {
     return this.indicatorsService.indicators(auth, q);
   }
@@ -74,7 +75,7 @@ export class ReportsController {
       'text/csv': { schema: { type: 'string' } },
     },
   })
-  @ApiProblems(404)
+  @ApiProblems(404, [422, '`period_not_begun`: a year still to come.'])
   annualReturn(@Auth() auth: AuthUser, @Query() q: AnnualReturnQueryDto) {
     return this.indicatorsService.annualReturn(auth, q);
   }
