@@ -13,7 +13,8 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 20, application_name: 'pilot-booking' },
+    // connectionTimeoutMillis: a request fails (503) rather than hang while the database is unreachable.
+    extra: { max: 20, application_name: 'pilot-booking', connectionTimeoutMillis: 5000 },
     ...extra,
     // TypeORM's own logger prints failed and slow statements with their bound parameters (a user's
     // argon2 hash, a token's hash): always off, and no maxQueryExecutionTime. Failures reach the

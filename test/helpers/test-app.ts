@@ -79,6 +79,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await app.init();
   if (options.demo !== false) await app.get(DemoSeeder).seed();
   const pg = new Client({ connectionString: db.url });
+  // A test that cuts the database away (outage.e2e-spec.ts) must not crash on this idle client.
+  pg.on('error', () => undefined);
   await pg.connect();
   const rawHttp = () => request(app.getHttpServer());
   const docs = await rawHttp().get('/docs-json');

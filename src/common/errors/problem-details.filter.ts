@@ -47,11 +47,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const problem = this.toProblem(exception);
     problem.instance = req.originalUrl?.split('?')[0];
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      this.logger.warn({ error: loggableError(exception), reqId: (req as { id?: unknown }).id }, 'database unavailable');
+    } else if (problem.status >= 500) {
       this.logger.error({ error: loggableError(exception), reqId: (req as { id?: unknown }).id }, 'unhandled error');
     }
     if (res.headersSent) return;
-    if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') {
+    if ((problem.status === 429 || problem.status === 503) && typeof problem.retryAfterSeconds === 'number') {
       res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     }
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
@@ -105,6 +107,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         return this.problem(400, 'invalid_value', 'A value in the request is not valid.');
       }
     }
+    if (isDatabaseUnavailable(exception)) {
+      return this.problem(503, 'database_unavailable', 'The database does not answer right now. Try again shortly (see Retry-After).', {
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      });
+    }
     return this.problem(500, 'internal_error', 'Something went wrong on our side. The request id in the X-Request-Id header identifies it in the logs.');
   }
 
@@ -113,6 +120,29 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (errors) p.errors = errors;
     return p;
   }
+}
+
+/** Seconds a client is told to wait when the database is down or restarting. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database is down, restarting or unreachable (not a bad request): connection refused or reset, a pool
+ * that cannot connect in time, a server shutting down or starting up (SQLSTATE 57P01–57P03), a connection
+ * exception (class 08), or a connection that ended under a query.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const e = exception as { code?: unknown; message?: unknown; driverError?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  if (code && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')))
+    return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+      message,
+    )
+  )
+    return true;
+  return e?.driverError !== undefined && e.driverError !== exception ? isDatabaseUnavailable(e.driverError) : false;
 }
 
 function codeFor(status: number): string {
@@ -128,6 +158,7 @@ function codeFor(status: number): string {
       415: 'unsupported_media_type',
       422: 'unprocessable',
       429: 'too_many_requests',
+      503: 'service_unavailable',
     }[status] ?? 'error'
   );
 }

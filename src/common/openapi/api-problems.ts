@@ -12,7 +12,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   422: 'Refused by a rule of the resource or of the request.',
   429: 'Too many attempts; see the Retry-After header.',
   500: 'Unexpected error (`internal_error`); the body says nothing of the internals, the X-Request-Id header finds it in the log.',
-  503: 'Not ready (the database does not answer).',
+  503: 'The database does not answer (down or restarting): `database_unavailable`, with a Retry-After header; retry a write with the same Idempotency-Key.',
 };
 
 /**

@@ -75,6 +75,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       op.responses['400'] ??= { description: PROBLEM_DESCRIPTIONS[400] };
       if (op.requestBody) op.responses['413'] ??= { description: PROBLEM_DESCRIPTIONS[413] };
       op.responses['500'] ??= { description: PROBLEM_DESCRIPTIONS[500] };
+      // Any operation that reaches the database answers 503 while it is down or restarting.
+      op.responses['503'] ??= { description: PROBLEM_DESCRIPTIONS[503] };
       for (const [status, response] of Object.entries(op.responses) as Array<[string, ResponseObject]>) {
         if (Number(status) >= 400) response.content = { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } };
       }
