@@ -12,6 +12,7 @@ import { Usage1764207200000 } from './1764207200000-Usage';
 import { ChainProjects1764210800000 } from './1764210800000-ChainProjects';
 import { AuditSealing1764214400000 } from './1764214400000-AuditSealing';
 import { ReportSnapshots1764218000000 } from './1764218000000-ReportSnapshots';
+import { ServiceCategories1764221600000 } from './1764221600000-ServiceCategories';
 
 /** Listed explicitly so the same list works from TypeScript (tests) and from dist/ (the app). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ChainProjects1764210800000,
   AuditSealing1764214400000,
   ReportSnapshots1764218000000,
+  ServiceCategories1764221600000,
 ];
