@@ -111,7 +111,16 @@ describe('access layer, the operator’s view of a booking, and the booking list
       .http()
       .post('/api/v1/bookings')
       .set(bearer(token))
-      .send({ resourceId, startsAt: sh(from), endsAt: sh(to), stage: 'pilot_maturation', purpose: '权限测试 access test', ...extra });
+      .send({
+        resourceId,
+        startsAt: sh(from),
+        endsAt: sh(to),
+        stage: 'pilot_maturation',
+        // res.b is of a supercomputing centre: a compute resource, whose category defaults to compute
+        ...(resourceId === res.b ? {} : { serviceCategory: resourceId === res.c ? 'performance_testing' : 'process_scale_up' }),
+        purpose: '权限测试 access test',
+        ...extra,
+      });
     if (r.status !== 201) throw new Error(`booking: ${r.status} ${JSON.stringify(r.body)}`);
     t.app.get(Clock).advance(60_000);
     return r.body;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BOOKING_STATES, holdsSlot } from '../src/bookings/booking-transitions';
+import { isComputeResource } from '../src/catalogue/catalogue.constants';
 import { Clock } from '../src/common/clock';
 import { createTestApp, expectProblem, TestApp } from './helpers/test-app';
 
@@ -28,6 +29,8 @@ describe('booking timing (issue 14)', () => {
   let sme: string;
   let facilityId: string;
   let bench: string; // exclusive, lead time 60 min, approval required, open all week
+  /** Resources measured in GPU or core hours: compute resources, whose service category defaults to compute. */
+  const computeResources = new Set<string>();
 
   async function setNow(instant: string | number) {
     t.app.get(Clock).freeze(new Date(instant));
@@ -38,7 +41,12 @@ describe('booking timing (issue 14)', () => {
       .http()
       .post('/api/v1/bookings')
       .set(bearer(token))
-      .send({ stage: 'pilot_maturation', purpose: '时间规则 timing', ...body });
+      .send({
+        stage: 'pilot_maturation',
+        ...(computeResources.has(body.resourceId as string) ? {} : { serviceCategory: 'process_scale_up' }),
+        purpose: '时间规则 timing',
+        ...body,
+      });
   const act = (token: string, id: string, action: string, body?: unknown) => {
     const req = t.http().post(`/api/v1/bookings/${id}/${action}`).set(bearer(token));
     return body === undefined ? req : req.send(body as object);
@@ -64,6 +72,7 @@ describe('booking timing (issue 14)', () => {
         ...body,
       });
     if (res.status !== 201) throw new Error(`resource: ${res.status} ${JSON.stringify(res.body)}`);
+    if (body.unit === 'gpu_hour' || body.unit === 'core_hour') computeResources.add(res.body.id);
     return res.body.id;
   }
   const availability = async (resourceId: string, query: Record<string, unknown> = {}) =>
@@ -216,8 +225,9 @@ describe('booking timing (issue 14)', () => {
       const res = await book(sme, { resourceId: bench, startsAt: sh('2030-01-11T09:00'), endsAt: sh('2030-01-11T11:00') });
       expect(res.status).toBe(201);
       const copy = `INSERT INTO bookings (resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, state, stage, purpose,
-                                          price_fen, list_price_fen, discount_percent)
-                    SELECT resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, $2, stage, purpose, price_fen, list_price_fen, discount_percent
+                                          price_fen, list_price_fen, discount_percent, service_category)
+                    SELECT resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, $2, stage, purpose, price_fen, list_price_fen, discount_percent,
+                           service_category
                       FROM bookings WHERE id = $1`;
       for (const state of BOOKING_STATES) {
         const attempt = t.sql(copy, [res.body.id, state]);
@@ -404,6 +414,8 @@ describe('every demo resource: the first window availability returns can be book
       id: string;
       nameEn: string;
       mode: string;
+      unit: string;
+      facility: { kind: string };
       minDurationMinutes: number;
       maxUnitHoursPer30Days: number | null;
     }>;
@@ -440,6 +452,8 @@ describe('every demo resource: the first window availability returns can be book
           endsAt: new Date(Date.parse(w.startsAt) + minutes * MIN).toISOString(),
           ...(r.mode === 'pooled' ? { units } : {}),
           stage: 'pilot_maturation',
+          // compute resources default to compute; the others need a category
+          ...(isComputeResource({ kind: r.facility.kind, unit: r.unit }) ? {} : { serviceCategory: 'equipment_sharing' }),
           purpose: '演示目录全量预约 every demo resource',
         });
       if (res.status !== 201) failures.push(`${r.nameEn} ${w.localStartsAt} +${minutes} min: ${res.status} ${res.body.code} ${res.body.detail}`);
@@ -487,7 +501,7 @@ describe('the README example session, at any hour of the day', () => {
       .post(`${api}/bookings`)
       .set(bearer(SME))
       .set('Idempotency-Key', randomUUID())
-      .send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'pilot_maturation', purpose: '5 m3 scale-up' });
+      .send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'pilot_maturation', serviceCategory: 'process_scale_up', purpose: '5 m3 scale-up' });
     expect([BOOKING.status, BOOKING.body.code]).toEqual([201, undefined]);
     expect(BOOKING.body.state).toBe('pending');
     const ID = BOOKING.body.id;
@@ -497,7 +511,7 @@ describe('the README example session, at any hour of the day', () => {
       .http()
       .post(`${api}/bookings`)
       .set(bearer(SME2))
-      .send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'lab_validation', purpose: 'same slot' });
+      .send({ resourceId: RES, startsAt: START, endsAt: END, stage: 'lab_validation', serviceCategory: 'process_scale_up', purpose: 'same slot' });
     expectProblem(second, 409, 'slot_taken');
 
     // the operator sees the request and approves it; the SME sees it approved

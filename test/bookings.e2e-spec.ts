@@ -19,6 +19,9 @@ describe('booking engine', () => {
   let pool: string; // pooled, 8 units
   let quotaBench: string; // exclusive with fair-use limits
 
+  /** Resources measured in GPU or core hours: compute resources, whose service category defaults to compute. */
+  const computeResources = new Set<string>();
+  const category = (resourceId: unknown) => (computeResources.has(resourceId as string) ? {} : { serviceCategory: 'process_scale_up' });
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
   const book = (token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     t
@@ -26,7 +29,7 @@ describe('booking engine', () => {
       .post('/api/v1/bookings')
       .set(bearer(token))
       .set(headers)
-      .send({ stage: 'pilot_maturation', purpose: '中试验证 pilot run', ...body });
+      .send({ stage: 'pilot_maturation', purpose: '中试验证 pilot run', ...category(body.resourceId), ...body });
   const at = (resourceId: string, from: string, to: string, extra: Record<string, unknown> = {}) => ({
     resourceId,
     startsAt: sh(from),
@@ -60,6 +63,7 @@ describe('booking engine', () => {
         ...body,
       });
     if (res.status !== 201) throw new Error(`resource: ${res.status} ${JSON.stringify(res.body)}`);
+    if (body.unit === 'gpu_hour' || body.unit === 'core_hour') computeResources.add(res.body.id);
     return res.body.id;
   }
 
@@ -162,8 +166,8 @@ describe('booking engine', () => {
       expect(after[0].n).toBe(before[0].n);
     });
 
-    it('is for enterprises only', async () => {
-      for (const email of ['operator@demo.local', 'official@demo.local', 'admin@demo.local']) {
+    it('is for enterprises (and operators, on their own facilities: test/service-category.e2e-spec.ts) only', async () => {
+      for (const email of ['official@demo.local', 'admin@demo.local']) {
         expectProblem(await book(await t.login(email), at(bench, '2030-01-09T15:00', '2030-01-09T16:00')), 403);
       }
       expectProblem(
@@ -364,7 +368,12 @@ describe('booking engine', () => {
               .http()
               .post('/api/v1/bookings')
               .set(bearer(tokens[i % 2]))
-              .send({ ...at(target, '2030-01-15T09:00', '2030-01-15T11:00'), stage: 'lab_validation', purpose: `race ${i}` }),
+              .send({
+                ...at(target, '2030-01-15T09:00', '2030-01-15T11:00'),
+                stage: 'lab_validation',
+                serviceCategory: 'equipment_sharing',
+                purpose: `race ${i}`,
+              }),
           ),
         );
         const statuses = results.map((r) => r.status).sort();

@@ -98,7 +98,8 @@ describe('calendar feeds (iCalendar)', () => {
       .http()
       .post('/api/v1/bookings')
       .set(bearer(token))
-      .send({ stage: 'pilot_maturation', ...body });
+      // the GPU pool is a compute resource (its category defaults to compute); the bench and the lab are not
+      .send({ stage: 'pilot_maturation', ...(body.resourceId === pool ? {} : { serviceCategory: 'performance_testing' }), ...body });
     if (res.status !== 201) throw new Error(`booking: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as Booking;
   };

@@ -93,8 +93,16 @@ describe('chain projects (lab → pilot → industry)', () => {
     if (r.status !== 201) throw new Error(`resource: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.id as string;
   }
+  // resB (a GPU pool of an intelligent-computing centre) is a compute resource: its category defaults to compute
   const book = (token: string, resourceId: string, from: string, to: string, extra: Record<string, unknown> = {}) =>
-    post('/bookings', token, { resourceId, startsAt: sh(from), endsAt: sh(to), purpose: '链测试 chain test', ...extra });
+    post('/bookings', token, {
+      resourceId,
+      startsAt: sh(from),
+      endsAt: sh(to),
+      purpose: '链测试 chain test',
+      ...(resourceId === resB ? {} : { serviceCategory: resourceId === resC ? 'type_testing' : 'process_scale_up' }),
+      ...extra,
+    });
   async function booked(token: string, resourceId: string, from: string, to: string, extra: Record<string, unknown> = {}) {
     const r = await book(token, resourceId, from, to, extra);
     if (r.status !== 201) throw new Error(`booking: ${r.status} ${JSON.stringify(r.body)}`);

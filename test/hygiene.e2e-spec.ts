@@ -71,6 +71,7 @@ describe('input hygiene, validation answers and logs', () => {
         startsAt: '2031-03-03T09:00:00+08:00',
         endsAt: '2031-03-03T11:00:00+08:00',
         stage: 'pilot_maturation',
+        serviceCategory: 'process_scale_up',
         purpose: 'pilot\u0000run',
       });
       expect(expectProblem(booking, 400, 'validation_failed').errors).toEqual([{ field: 'purpose', message: expect.stringContaining('NUL') }]);

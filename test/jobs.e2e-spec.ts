@@ -24,7 +24,7 @@ describe('scheduled jobs and notifications', () => {
       .http()
       .post('/api/v1/bookings')
       .set(bearer(token))
-      .send({ resourceId: id, startsAt: sh(from), endsAt: sh(to), stage: 'pilot_maturation', purpose: '测试 jobs' });
+      .send({ resourceId: id, startsAt: sh(from), endsAt: sh(to), stage: 'pilot_maturation', serviceCategory: 'type_testing', purpose: '测试 jobs' });
     if (res.status !== 201) throw new Error(`booking: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; startsAt: string; state: string };
   };
@@ -236,7 +236,14 @@ describe('scheduled jobs and notifications', () => {
         .post('/api/v1/bookings')
         .set(bearer(sme))
         .set('Idempotency-Key', 'cleanup-1')
-        .send({ resourceId: resource, startsAt: sh('2030-03-25T09:00'), endsAt: sh('2030-03-25T10:00'), stage: 'lab_validation', purpose: 'x' })
+        .send({
+          resourceId: resource,
+          startsAt: sh('2030-03-25T09:00'),
+          endsAt: sh('2030-03-25T10:00'),
+          stage: 'lab_validation',
+          serviceCategory: 'type_testing',
+          purpose: 'x',
+        })
         .expect(201);
       await setNow(Date.parse(NOW) + 47 * HOUR);
       await run('idempotency-cleanup');

@@ -121,8 +121,9 @@ describe('reports: utilisation figures', () => {
     const exclusive = b.resource !== r2;
     const [row] = await t.sql<{ id: string }>(
       `INSERT INTO bookings (resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, state, stage, purpose,
-                             price_fen, list_price_fen, discount_percent, decided_by, decided_at, created_at)
-       VALUES ($1, $2, $3, $4, tstzrange($5, $6), tstzrange($5, $6), $7, $8, $9, $10, '报表测试 report test', $11, $11, 0, $12, $13, $14) RETURNING id`,
+                             price_fen, list_price_fen, discount_percent, decided_by, decided_at, created_at, service_category)
+       VALUES ($1, $2, $3, $4, tstzrange($5, $6), tstzrange($5, $6), $7, $8, $9, $10, '报表测试 report test', $11, $11, 0, $12, $13, $14,
+               CASE WHEN $7 THEN 'process_scale_up' ELSE 'compute' END) RETURNING id`,
       [
         b.resource,
         b.facility,

@@ -432,6 +432,7 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
             resourceId: gpuPool,
             units: 8,
             stage: 'lab_validation',
+            serviceCategory: 'compute', // the default on a GPU pool, given here explicitly
             purpose: '模型训练 training',
             startsAt: new Date(start + offsetHours * HOUR).toISOString(),
             endsAt: new Date(start + (offsetHours + hours) * HOUR).toISOString(),
@@ -584,7 +585,10 @@ describe('usage records and the Slurm accounting import (issue 9)', () => {
         400,
         'validation_failed',
       );
-      const [operatorOrg] = await t.sql<{ id: string }>(`SELECT id FROM organisations WHERE kind = 'operator' LIMIT 1`);
+      // another operator's organisation (the facility's own operator may record its internal use: test/service-category.e2e-spec.ts)
+      const [operatorOrg] = await t.sql<{ id: string }>(
+        `SELECT id FROM organisations WHERE kind = 'operator' AND id <> (SELECT organisation_id FROM users WHERE email = 'operator-compute@demo.local') LIMIT 1`,
+      );
       expectProblem(
         await t
           .http()

@@ -10,6 +10,18 @@ describe('priceBooking', () => {
     });
   });
 
+  it('never prices internal use (an operator booking its own resource)', () => {
+    expect(priceBooking({ pricePerUnitHourFen: 50_000, units: 1, durationMinutes: 240, smeDiscountPercent: 20, isSme: true, internal: true })).toEqual({
+      fen: 0,
+      listFen: 0,
+      discountPercent: 0,
+      unitHours: 4,
+    });
+    expect(priceBooking({ pricePerUnitHourFen: 50_000, units: 1, durationMinutes: 240, smeDiscountPercent: 0, isSme: false, internal: false }).fen).toBe(
+      200_000,
+    );
+  });
+
   it('applies the SME discount only to SMEs', () => {
     const p = priceBooking({ pricePerUnitHourFen: 50_000, units: 1, durationMinutes: 240, smeDiscountPercent: 20, isSme: true });
     expect(p).toEqual({ fen: 160_000, listFen: 200_000, discountPercent: 20, unitHours: 4 });

@@ -1,4 +1,7 @@
-/** Price of a booking in integer fen: price per unit-hour × units × hours, less the SME discount. */
+/**
+ * Price of a booking in integer fen: price per unit-hour × units × hours, less the SME discount. Internal use
+ * (the facility's operator booking its own resource) is never priced: 0, list price 0, no discount.
+ */
 export interface BookingPrice {
   /** What is charged, in fen. */
   fen: number;
@@ -21,11 +24,13 @@ export function priceBooking(input: {
   durationMinutes: number;
   smeDiscountPercent: number;
   isSme: boolean;
+  internal?: boolean;
 }): BookingPrice {
   const { pricePerUnitHourFen, units, durationMinutes } = input;
   if (![pricePerUnitHourFen, units, durationMinutes, input.smeDiscountPercent].every((n) => Number.isInteger(n) && n >= 0)) {
     throw new RangeError('priceBooking takes non-negative integers');
   }
+  if (input.internal) return { fen: 0, listFen: 0, discountPercent: 0, unitHours: (units * durationMinutes) / 60 };
   const discountPercent = input.isSme ? input.smeDiscountPercent : 0;
   const base = BigInt(pricePerUnitHourFen) * BigInt(units) * BigInt(durationMinutes); // fen × minutes
   const listFen = divRoundHalfUp(base, 60n);

@@ -6,6 +6,7 @@ import { AppConfig, APP_CONFIG } from '../config/app-config';
 import type { BookingState } from './booking-transitions';
 import { expiresAtSql } from './decision-deadline';
 import { COUNTED_STATES } from '../reports/utilisation-figures';
+import { internalUseSql } from '../common/internal-use';
 
 /** A booking as read from SQL: the ranges split into instants, with resource and facility summaries. */
 export interface BookingRow {
@@ -22,6 +23,7 @@ export interface BookingRow {
   units: number;
   state: BookingState;
   stage: string;
+  service_category: string;
   purpose: string;
   project_id: string | null;
   price_fen: string;
@@ -60,6 +62,8 @@ export interface BookingRow {
   requester_phone: string | null;
   /** The decision deadline while pending (`decision-deadline.ts`), else null. */
   expires_at: Date | null;
+  /** Internal use: the facility's operator booked its own resource (`internalUseSql`). */
+  internal: boolean;
   /** Whether the reader may see the requester and the enterprise's details (`booking.read_parties`). */
   sees_parties: boolean;
 }
@@ -72,7 +76,7 @@ const selectBooking = (hours: string, parties: string) => `
   SELECT b.id, b.resource_id, b.facility_id, b.organisation_id, b.requested_by,
          lower(b.period) AS starts_at, upper(b.period) AS ends_at,
          lower(b.blocked) AS blocked_from, upper(b.blocked) AS blocked_until,
-         b.exclusive, b.units, b.state, b.stage, b.purpose, b.project_id,
+         b.exclusive, b.units, b.state, b.stage, b.service_category, b.purpose, b.project_id,
          b.price_fen, b.list_price_fen, b.discount_percent,
          b.decided_by, b.decided_at, b.decision_reason, b.cancelled_by, b.cancelled_at, b.cancel_reason,
          b.checked_in_by, b.checked_in_at, b.checked_out_by, b.checked_out_at, b.ended_by_job, b.ended_at,
@@ -84,6 +88,7 @@ const selectBooking = (hours: string, parties: string) => `
          o.credit_code AS organisation_credit_code, o.sme AS organisation_sme,
          u.display_name AS requester_display_name, u.email AS requester_email, u.phone AS requester_phone,
          ${expiresAtSql('b', hours)} AS expires_at,
+         ${internalUseSql('b')} AS internal,
          coalesce(${parties}, FALSE) AS sees_parties
     FROM bookings b
     JOIN resources r ON r.id = b.resource_id
@@ -117,6 +122,9 @@ export interface BookingFilters {
   /** Facilities serving this direction; bookings at this chain stage. */
   direction?: string;
   stage?: string;
+  serviceCategory?: string;
+  /** true: internal use only (`internalUseSql`); false: other organisations' bookings only. */
+  internal?: boolean;
   /** Only the states reports count as held (approved, in_use, completed, no_show: src/reports/utilisation-figures.ts). */
   counted?: boolean;
   from?: Date;
@@ -161,6 +169,7 @@ export interface NewBooking {
   units: number;
   state: BookingState;
   stage: string;
+  serviceCategory: string;
   purpose: string;
   projectId: string | null;
   priceFen: number;
@@ -223,6 +232,8 @@ export class BookingStore {
     if (filters.projectId) add('b.project_id = ?', filters.projectId);
     if (filters.direction) add('? = ANY(f.directions)', filters.direction);
     if (filters.stage) add('b.stage = ?', filters.stage);
+    if (filters.serviceCategory) add('b.service_category = ?', filters.serviceCategory);
+    if (filters.internal !== undefined) where.push(filters.internal ? internalUseSql('b') : `NOT ${internalUseSql('b')}`);
     if (filters.counted) add('b.state = ANY(?)', [...COUNTED_STATES]);
     if (filters.from) add('upper(b.period) > ?', filters.from);
     if (filters.to) add('lower(b.period) < ?', filters.to);
@@ -308,9 +319,9 @@ export class BookingStore {
   async insert(em: EntityManager, b: NewBooking): Promise<string> {
     const [row] = await em.query<Array<{ id: string }>>(
       `INSERT INTO bookings (resource_id, facility_id, organisation_id, requested_by, period, blocked, exclusive, units, state, stage,
-                             purpose, project_id, price_fen, list_price_fen, discount_percent, decided_at, created_at, updated_at)
+                             purpose, project_id, price_fen, list_price_fen, discount_percent, decided_at, created_at, updated_at, service_category)
        VALUES ($1, $2, $3, $4, tstzrange($5, $6), tstzrange($5::timestamptz - make_interval(mins => $7), $6::timestamptz + make_interval(mins => $8)),
-               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+               $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20)
        RETURNING id`,
       [
         b.resourceId,
@@ -332,6 +343,7 @@ export class BookingStore {
         b.discountPercent,
         b.decidedAt,
         b.createdAt,
+        b.serviceCategory,
       ],
     );
     return row.id;

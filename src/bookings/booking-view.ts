@@ -27,6 +27,10 @@ export interface BookingView {
   blockedUntil: string;
   units: number;
   stage: string;
+  /** The service booked (SERVICE_CATEGORIES: the six pilot-platform services, or compute). */
+  serviceCategory: string;
+  /** Internal use: the facility's own operator booked it (no approval, no price). */
+  internal: boolean;
   purpose: string;
   projectId: string | null;
   /** While pending: the decision deadline (min(request + DECISION_DEADLINE_HOURS, start)), when the expiry job expires it; else null. */
@@ -76,6 +80,8 @@ export function bookingView(r: BookingRow): BookingView {
     blockedUntil: new Date(r.blocked_until).toISOString(),
     units: r.units,
     stage: r.stage,
+    serviceCategory: r.service_category,
+    internal: r.internal,
     purpose: r.purpose,
     projectId: r.project_id,
     expiresAt: isoOrNull(r.expires_at),

@@ -42,6 +42,10 @@ export class Booking {
   @Column({ type: 'text' })
   stage: string;
 
+  /** One of SERVICE_CATEGORIES (catalogue.constants.ts). */
+  @Column({ name: 'service_category', type: 'text' })
+  serviceCategory: string;
+
   @Column({ type: 'text' })
   purpose: string;
 

@@ -24,7 +24,9 @@ export class BookingsController {
   constructor(private readonly bookings: BookingsService) {}
 
   /**
-   * An SME requests a window (pending, or approved at once where the resource needs no approval).
+   * An SME requests a window (pending, or approved at once where the resource needs no approval). An operator
+   * books a resource of its own facilities for its own use (internal use: approved at once, never priced, no
+   * fair-use limits); another operator's resource is 403 `not_your_facility`.
    * Retry safely with the same `Idempotency-Key`: the first answer is returned again.
    */
   @Post()
@@ -33,7 +35,7 @@ export class BookingsController {
     description: 'The booking, with its state and price in fen (a replay with the same Idempotency-Key answers the first answer again).',
   })
   @ApiProblems([404, 'No such resource.'])
-  @Authenticated('enterprise')
+  @Authenticated('enterprise', 'operator')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -43,7 +45,7 @@ export class BookingsController {
   @ApiConflictResponse({ description: '`slot_taken` / `insufficient_capacity`, with the conflicting windows (no organisation names).' })
   @ApiUnprocessableEntityResponse({
     description:
-      'A rule of the resource: outside_opening_hours, in_maintenance, too_short, too_long, in_the_past, lead_time, beyond_horizon, capacity_exceeded, inactive_resource, quota_exceeded; or idempotency_key_reused.',
+      'A rule of the resource: outside_opening_hours, in_maintenance, too_short, too_long, in_the_past, lead_time, beyond_horizon, capacity_exceeded, inactive_resource, quota_exceeded, service_category_not_offered (compute on a resource that is not a compute resource, or another category on a compute one); or unknown_project, idempotency_key_reused.',
   })
   async create(
     @Auth() auth: AuthUser,

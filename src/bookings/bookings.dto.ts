@@ -3,7 +3,16 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min,
 import { CITY_CODES } from '../common/cities';
 import { PageQueryDto } from '../common/pagination';
 import { IsInstant } from '../common/validation/instant';
-import { CHAIN_STAGES, ChainStage, DIRECTIONS, FACILITY_KINDS, RESOURCE_MODES, RESOURCE_UNITS } from '../catalogue/catalogue.constants';
+import {
+  CHAIN_STAGES,
+  ChainStage,
+  DIRECTIONS,
+  FACILITY_KINDS,
+  RESOURCE_MODES,
+  RESOURCE_UNITS,
+  SERVICE_CATEGORIES,
+  ServiceCategory,
+} from '../catalogue/catalogue.constants';
 import { BOOKING_SORTS, BookingSort } from './booking-store';
 import { BOOKING_STATES, BookingState } from './booking-transitions';
 import { trim } from '../common/validation/trim';
@@ -39,6 +48,17 @@ export class CreateBookingDto {
   @ValidateIf((o: CreateBookingDto) => o.projectId == null || o.stage !== undefined)
   @IsIn(CHAIN_STAGES)
   stage?: ChainStage;
+
+  /**
+   * The service this booking buys: process_scale_up (工艺放大熟化), type_testing (产品型式试验), performance_testing (性能测试),
+   * small_batch_trial_production (小批量试生产), equipment_sharing (仪器设备共享), application_validation (设备应用验证), or
+   * compute (算力服务). Required on other resources than compute ones (400 `serviceCategory is required`); on a compute
+   * resource (of a supercomputing or intelligent-computing centre, or measured in gpu_hour or core_hour) it defaults to
+   * `compute`. `compute` elsewhere, or another category on a compute resource, is 422 `service_category_not_offered`.
+   */
+  @IsOptional()
+  @IsIn(SERVICE_CATEGORIES)
+  serviceCategory?: ServiceCategory;
 
   /** What the SME will do (shown to the operator). */
   @Transform(trim)
@@ -128,6 +148,17 @@ export class BookingQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(CHAIN_STAGES)
   stage?: ChainStage;
+
+  /** Bookings of this service category. */
+  @IsOptional()
+  @IsIn(SERVICE_CATEGORIES)
+  serviceCategory?: ServiceCategory;
+
+  /** `true`: only internal use (bookings of the facility's own operator); `false`: only bookings of other organisations. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  internal?: boolean;
 
   /** Only bookings in the states reports count as held: approved, in_use, completed, no_show (the drill-down of a report row). Default false. */
   @IsOptional()

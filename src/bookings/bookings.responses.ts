@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHAIN_STAGES, FACILITY_KINDS, RESOURCE_MODES, RESOURCE_UNITS } from '../catalogue/catalogue.constants';
+import { CHAIN_STAGES, FACILITY_KINDS, RESOURCE_MODES, RESOURCE_UNITS, SERVICE_CATEGORIES } from '../catalogue/catalogue.constants';
 import { BOOKING_STATES } from './booking-transitions';
 
 // The answers of the bookings and availability routes, for the OpenAPI document. They mirror
@@ -70,6 +70,10 @@ export class BookingDto {
   @ApiProperty({ format: 'date-time' }) blockedUntil: string;
   @ApiProperty({ type: 'integer', minimum: 1 }) units: number;
   @ApiProperty({ enum: CHAIN_STAGES }) stage: string;
+  /** The service booked: one of the six pilot-platform services of the 2024 national guidance, or compute. */
+  @ApiProperty({ enum: SERVICE_CATEGORIES }) serviceCategory: string;
+  /** Internal use: the facility's own operator booked its resource (approved at once, never priced). */
+  internal: boolean;
   purpose: string;
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) projectId: string | null;
   /** While pending: the decision deadline, min(request + DECISION_DEADLINE_HOURS, start), when the expiry job expires it; else null. */

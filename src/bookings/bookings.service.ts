@@ -15,12 +15,15 @@ import { NotificationKind } from '../notifications/notification.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { UsageService } from '../usage/usage.service';
+import { isInternalUse } from '../common/internal-use';
+import { validationFailed } from '../common/validation/validation-pipe';
 import { priceBooking } from './booking-pricing';
 import { BookingRow, BookingStore } from './booking-store';
 import { BookingAction, BookingParty, planTransition, timingRefusal, TRANSITIONS } from './booking-transitions';
 import { BookingView, bookingView } from './booking-view';
 import { BookingQueryDto, CheckInDto, CheckOutDto, CreateBookingDto, DecisionDto } from './bookings.dto';
 import { IdempotencyStore, requestHash } from './idempotency.store';
+import { decideServiceCategory } from './service-category';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -52,6 +55,10 @@ export class BookingsService {
    * An SME asks for a window. Rules of the resource first (422), then, with the resource row locked,
    * fair-use limits (422) and conflicts (409); the insert is backed by the exclusion constraint.
    * The booking, its audit entry and the idempotency record commit together.
+   *
+   * An operator books a resource of its own facility for its own organisation (internal use, `booking.create`):
+   * approved at once with no decision (`decided_by` NULL), never priced, no fair-use limits; the resource's other
+   * rules and the conflict checks apply as to anyone.
    */
   async request(auth: AuthUser, dto: CreateBookingDto, idempotencyKey?: string): Promise<BookingCreated> {
     const organisationId = auth.organisationId!;
@@ -67,6 +74,19 @@ export class BookingsService {
       const stage = dto.stage ?? project!.stage;
       const resource = await this.resources.findResourceForBooking(em, dto.resourceId);
       if (!resource) throw notFound('Resource');
+      await this.access.requireAccess(auth, 'booking.create', [resource.id], { em });
+      const internal = isInternalUse(organisationId, resource.facility.operatorId);
+      const category = decideServiceCategory({ kind: resource.facility.kind, unit: resource.unit }, dto.serviceCategory);
+      if (!category.ok && category.error === 'required') throw validationFailed([{ field: 'serviceCategory', message: 'serviceCategory is required' }]);
+      if (!category.ok) {
+        throw unprocessable(
+          'service_category_not_offered',
+          dto.serviceCategory === 'compute'
+            ? 'This resource is not a compute resource: book it for one of the pilot-platform services.'
+            : 'This is a compute resource: it is booked for compute only (serviceCategory compute, the default).',
+          { serviceCategory: dto.serviceCategory, allowed: category.allowed },
+        );
+      }
       const units = this.unitsFor(resource, dto.units);
       const { startsAt, endsAt } = dto;
       if (endsAt <= startsAt)
@@ -74,7 +94,8 @@ export class BookingsService {
       // Lock first: requests on this resource, and maintenance being added to it, queue here.
       await this.resources.lockResource(em, resource.id);
       await this.checkRules(em, resource, startsAt, endsAt, now);
-      await this.checkFairUse(em, resource, organisationId, startsAt, endsAt, units);
+      // Fair use shares a resource among enterprises; an operator's own use of its resource is not held to it.
+      if (!internal) await this.checkFairUse(em, resource, organisationId, startsAt, endsAt, units);
       await this.checkFree(em, resource, startsAt, endsAt, units);
 
       const organisation = await this.organisations.findById(organisationId, em);
@@ -84,8 +105,9 @@ export class BookingsService {
         durationMinutes: minutesBetween(startsAt, endsAt),
         smeDiscountPercent: resource.smeDiscountPercent,
         isSme: organisation.sme,
+        internal,
       });
-      const state = resource.approvalRequired ? 'pending' : 'approved';
+      const state = resource.approvalRequired && !internal ? 'pending' : 'approved';
       let id: string;
       try {
         id = await this.store.insert(em, {
@@ -101,6 +123,7 @@ export class BookingsService {
           units,
           state,
           stage,
+          serviceCategory: category.category,
           purpose: dto.purpose,
           projectId: dto.projectId ?? null,
           priceFen: price.fen,
@@ -134,6 +157,8 @@ export class BookingsService {
             autoApproved: state === 'approved',
             priceFen: price.fen,
             stage,
+            serviceCategory: category.category,
+            internal,
             // A booking may serve another stage than the project's current one (an SME testing ahead): both are kept.
             ...(project ? { projectId: project.id, projectStage: project.stage } : {}),
           },
@@ -141,8 +166,11 @@ export class BookingsService {
         now,
       );
       const created = (await this.store.findById(em, id, false, auth))!;
-      await this.notify(em, 'booking_requested', created, now);
-      if (state === 'approved') await this.notify(em, 'booking_approved', created, now);
+      // Internal use asks nobody and tells nobody: the operator booked its own resource itself.
+      if (!internal) {
+        await this.notify(em, 'booking_requested', created, now);
+        if (state === 'approved') await this.notify(em, 'booking_approved', created, now);
+      }
       const body = bookingView(created);
       if (idempotencyKey) await this.idempotency.complete(em, organisationId, idempotencyKey, { status: 201, body });
       return { status: 201, body, replayed: false };
@@ -182,6 +210,8 @@ export class BookingsService {
       projectId: q.projectId,
       direction: q.direction,
       stage: q.stage,
+      serviceCategory: q.serviceCategory,
+      internal: q.internal,
       counted: q.counted,
       from: q.from,
       to: q.to,

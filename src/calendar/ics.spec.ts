@@ -40,6 +40,8 @@ function booking(over: Partial<BookingView> & { startsAt: string; endsAt: string
     blockedUntil: rest.endsAt,
     units: 1,
     stage: 'pilot_maturation',
+    serviceCategory: 'process_scale_up',
+    internal: false,
     purpose: 'secret purpose',
     projectId: null,
     expiresAt: null,

@@ -18,6 +18,35 @@ export type ResourceUnit = (typeof RESOURCE_UNITS)[number];
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
+/**
+ * The service a booking buys: the six pilot-platform services named in the 2024 national guidance for
+ * manufacturing pilot platforms (《制造业中试创新发展实施意见》), plus compute. Migration
+ * `ServiceCategories` lists the same values in the CHECK on `bookings.service_category`.
+ */
+export const SERVICE_CATEGORIES = [
+  'process_scale_up',
+  'type_testing',
+  'performance_testing',
+  'small_batch_trial_production',
+  'equipment_sharing',
+  'application_validation',
+  'compute',
+] as const;
+export type ServiceCategory = (typeof SERVICE_CATEGORIES)[number];
+
+/** Facilities whose resources are all compute, and the units that make any resource a compute resource. */
+export const COMPUTE_FACILITY_KINDS: readonly FacilityKind[] = ['supercomputing_centre', 'intelligent_computing_centre'];
+export const COMPUTE_UNITS: readonly ResourceUnit[] = ['gpu_hour', 'core_hour'];
+
+/**
+ * A compute resource: one of a supercomputing or intelligent-computing centre, or one measured in GPU or
+ * core hours wherever it is. The same rule in SQL is the IMMUTABLE function `resource_is_compute(kind, unit)`
+ * (migration `ServiceCategories`); a test compares the two for every kind and unit.
+ */
+export function isComputeResource(r: { kind: string; unit: string }): boolean {
+  return (COMPUTE_FACILITY_KINDS as readonly string[]).includes(r.kind) || (COMPUTE_UNITS as readonly string[]).includes(r.unit);
+}
+
 /** Display names (Chinese, English) of the vocabularies, for reports and pages. */
 export const VOCABULARY_LABELS: Record<string, { zh: string; en: string }> = {
   verification_centre: { zh: '检验检测验证中心', en: 'Test and verification centre' },
@@ -39,11 +68,11 @@ export const VOCABULARY_LABELS: Record<string, { zh: string; en: string }> = {
   core_hour: { zh: '核时', en: 'Core-hours' },
   run: { zh: '次·小时', en: 'Run-hours' },
   process_scale_up: { zh: '工艺放大熟化', en: 'Process scale-up and maturation' },
-  type_testing: { zh: '产品型式试验', en: 'Type testing' },
+  type_testing: { zh: '产品型式试验', en: 'Product type testing' },
   performance_testing: { zh: '性能测试', en: 'Performance testing' },
   small_batch_trial_production: { zh: '小批量试生产', en: 'Small-batch trial production' },
-  equipment_sharing: { zh: '仪器设备共享', en: 'Equipment sharing' },
-  application_validation: { zh: '设备应用验证', en: 'Application validation of equipment' },
+  equipment_sharing: { zh: '仪器设备共享', en: 'Instrument and equipment sharing' },
+  application_validation: { zh: '设备应用验证', en: 'Equipment application validation' },
   compute: { zh: '算力服务', en: 'Compute services' },
 };
 

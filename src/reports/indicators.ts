@@ -20,23 +20,17 @@
  * not after the report's): `below_1200h` when the annualised effective hours are below the full-use line,
  * `below_national_effective` and `below_national_external` below the national averages.
  */
+import { SERVICE_CATEGORIES, ServiceCategory } from '../catalogue/catalogue.constants';
 import { reportCtes } from './utilisation-figures';
 
 export const INDICATOR_FLAGS = ['below_1200h', 'below_national_effective', 'below_national_external'] as const;
 export type IndicatorFlag = (typeof INDICATOR_FLAGS)[number];
 export const INDICATOR_GROUPS = ['resource', 'facility', 'operator', 'city', 'kind', 'direction'] as const;
 export type IndicatorGroup = (typeof INDICATOR_GROUPS)[number];
-/** The pilot-platform services of the 2024 national guidance, and compute services. */
-export const PILOT_SERVICES = [
-  'process_scale_up',
-  'type_testing',
-  'performance_testing',
-  'small_batch_trial_production',
-  'equipment_sharing',
-  'application_validation',
-] as const;
-export const SERVICE_KINDS = [...PILOT_SERVICES, 'compute'] as const;
-export type ServiceKind = (typeof SERVICE_KINDS)[number];
+/** The pilot-platform services of the 2024 national guidance (every category but compute), and all categories. */
+export const SERVICE_KINDS = SERVICE_CATEGORIES;
+export type ServiceKind = ServiceCategory;
+export const PILOT_SERVICES = SERVICE_CATEGORIES.filter((c) => c !== 'compute');
 
 /** Hours of a common year: the annualisation of a period that is not a calendar year. */
 export const YEAR_HOURS = 8760;

@@ -15,7 +15,7 @@
  *   time: the median of decided_at − created_at, in hours, over the same requests;
  * - SME share: used unit-hours of SME enterprises ÷ used unit-hours;
  * - used per stage: the booking's stage; usage without a booking is `unassigned`;
- * - enterprises served: distinct enterprises with used unit-hours > 0;
+ * - enterprises served: distinct organisations other than the facility's operator (internal use) with used unit-hours > 0;
  * - income (fen): price_fen of completed bookings whose end lies in (from, to].
  *
  * Every figure but the median and the distinct count is a sum over disjoint slices, so a period splits into
@@ -24,6 +24,8 @@
  * days — is computed from the raw rows. The snapshot keeps decision times (for the exact median) and the
  * using organisation (for the distinct count).
  */
+
+import { internalUseSql } from '../common/internal-use';
 
 /** The states whose bookings count as held (and as having reached their start). */
 export const COUNTED_STATES = ['approved', 'in_use', 'completed', 'no_show'] as const;
@@ -123,7 +125,7 @@ function factsCtes(q: {
     ),
     available AS (${available}),
     booked AS (
-      SELECT b.resource_id, s.month, b.stage, b.service_category, (b.organisation_id = res.operator_id) AS internal,
+      SELECT b.resource_id, s.month, b.stage, b.service_category, ${internalUseSql('b', 'res')} AS internal,
              CASE WHEN b.state IN ${COUNTED} AND b.period && tstzrange(s.s_from, s.s_to)
                   THEN b.units * ${clippedHours('lower(b.period)', 'upper(b.period)')} ELSE 0 END AS held,
              (b.state IN ${COUNTED} AND lower(b.period) >= s.s_from AND lower(b.period) < s.s_to AND lower(b.period) <= $3::timestamptz)::int AS started,
@@ -141,7 +143,7 @@ function factsCtes(q: {
     used AS (
       -- A zero-length record counts whole in the slice holding its instant ([s_from, s_to), like everything else).
       SELECT ur.resource_id, s.month, coalesce(ub.stage, '${UNASSIGNED_STAGE}') AS stage, ub.service_category, ur.organisation_id, o.sme,
-             (ur.organisation_id = res.operator_id) AS internal,
+             ${internalUseSql('ur', 'res')} AS internal,
              CASE WHEN ur.ends_at = ur.starts_at THEN ur.unit_hours
                   ELSE ur.unit_hours * extract(epoch FROM least(ur.ends_at, s.s_to) - greatest(ur.starts_at, s.s_from)) / extract(epoch FROM ur.ends_at - ur.starts_at) END AS used
         FROM usage_records ur
@@ -236,7 +238,7 @@ export function figuresSql(q: FiguresQuery): string {
            coalesce(sum(facts.decided), 0)::int AS decided,
            coalesce(sum(facts.approved), 0)::int AS approved,
            round((percentile_cont(0.5) WITHIN GROUP (ORDER BY facts.decision_hours))::numeric, 4)::text AS median_decision_hours,
-           count(DISTINCT facts.organisation_id) FILTER (WHERE facts.used > 0)::int AS enterprises_served,
+           count(DISTINCT facts.organisation_id) FILTER (WHERE facts.used > 0 AND NOT facts.internal)::int AS enterprises_served,
            coalesce(sum(facts.income), 0)::text AS income_fen,
            (SELECT count(*)::int FROM covered) AS snapshot_days
       FROM facts JOIN res ON res.resource_id = facts.resource_id

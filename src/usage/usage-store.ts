@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AccessService } from '../common/access/access.service';
 import type { AuthUser } from '../common/auth/auth-user';
+import { internalUseSql } from '../common/internal-use';
 import { formatInZone } from '../common/time';
 import type { UsageSource } from './usage.dto';
 import type { UsageRecordResponse } from './usage.responses';
@@ -33,6 +34,8 @@ export interface UsageRow {
   slurm_partition: string | null;
   slurm_state: string | null;
   time_zone: string;
+  /** Internal use: the facility's operator used its own resource (`internalUseSql`). */
+  internal: boolean;
 }
 
 export interface NewUsage {
@@ -70,6 +73,8 @@ export interface UsageFilters {
   from?: Date;
   to?: Date;
   includeSuperseded?: boolean;
+  /** true: internal use only (`internalUseSql`); false: other organisations' records only. */
+  internal?: boolean;
   limit: number;
   offset: number;
 }
@@ -78,7 +83,7 @@ const SELECT = `
   SELECT ur.id, ur.resource_id, ur.facility_id, ur.organisation_id, ur.booking_id, ur.starts_at, ur.ends_at, ur.unit, ur.units_used,
          ur.unit_hours::text AS unit_hours, ur.source, ur.note, ur.recorded_by, ur.recorded_by_label, ur.recorded_at, ur.supersedes,
          ur.superseded_by, ur.import_id, ur.slurm_cluster, ur.slurm_job_id, ur.slurm_user, ur.slurm_account, ur.slurm_partition,
-         ur.slurm_state, f.time_zone
+         ur.slurm_state, f.time_zone, ${internalUseSql('ur')} AS internal
     FROM usage_records ur JOIN facilities f ON f.id = ur.facility_id`;
 
 export function usageView(r: UsageRow): UsageRecordResponse {
@@ -103,6 +108,7 @@ export function usageView(r: UsageRow): UsageRecordResponse {
     supersedes: r.supersedes,
     supersededBy: r.superseded_by,
     superseded: r.superseded_by !== null,
+    internal: r.internal,
     importId: r.import_id,
     slurm: r.slurm_job_id
       ? {
@@ -189,6 +195,7 @@ export class UsageStore {
     if (f.stage === 'unassigned') where.push('ur.booking_id IS NULL');
     else if (f.stage) add('EXISTS (SELECT 1 FROM bookings sb WHERE sb.id = ur.booking_id AND sb.stage = ?)', f.stage);
     if (f.unit) add('ur.unit = ?', f.unit);
+    if (f.internal !== undefined) where.push(f.internal ? internalUseSql('ur') : `NOT ${internalUseSql('ur')}`);
     // As reports count them: a zero-length record belongs to the instant it stands at.
     if (f.from) {
       params.push(f.from);

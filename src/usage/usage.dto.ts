@@ -20,7 +20,7 @@ export class CreateUsageDto {
   @IsUUID()
   resourceId: string;
 
-  /** The enterprise that used it (default: the booking's). */
+  /** The enterprise that used it, or the facility's own operator for its internal use (default: the booking's). */
   @IsOptional()
   @IsUUID()
   organisationId?: string;
@@ -153,6 +153,12 @@ export class UsageQueryDto extends PageQueryDto {
   @IsOptional()
   @IsInstant('to')
   to?: Date;
+
+  /** `true`: only internal use (records of the facility's own operator); `false`: only other organisations' records. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  internal?: boolean;
 
   /** Also list superseded records (totals never count them). Default false. */
   @IsOptional()

@@ -33,6 +33,7 @@ export class UsageRecordResponse {
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The record that corrects this one (then it counts in no total).' }) supersededBy:
     string | null;
   @ApiProperty() superseded: boolean;
+  @ApiProperty({ description: 'Internal use: the facility’s own operator used its resource (organisationId is the facility’s operator).' }) internal: boolean;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) importId: string | null;
   @ApiProperty({ type: () => SlurmJobResponse, nullable: true, description: 'The Slurm job of an imported record; null otherwise.' })
   slurm: SlurmJobResponse | null;

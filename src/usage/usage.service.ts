@@ -5,6 +5,7 @@ import { ResourcesService } from '../catalogue/resources.service';
 import { AccessService } from '../common/access/access.service';
 import { Actor, actorOf, AuthUser } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
+import { isInternalUse } from '../common/internal-use';
 import { badRequest, conflict, notFound, unprocessable } from '../common/errors/domain-error';
 import { CorrectUsageDto, CreateUsageDto, UsageQueryDto } from './usage.dto';
 import { UsageOrganisationTotals, UsagePageResponse, UsageRecordResponse } from './usage.responses';
@@ -97,8 +98,9 @@ export class UsageService {
         throw badRequest('validation_failed', 'organisationId is required without a bookingId.', [
           { field: 'organisationId', message: 'organisationId is required without bookingId' },
         ]);
-      if ((await this.store.organisationKind(em, organisationId)) !== 'enterprise')
-        throw unprocessable('not_an_enterprise', 'Usage is recorded for an enterprise organisation.');
+      // An enterprise's use, or the operator's own use of its facility (internal use).
+      if (!isInternalUse(organisationId, resource.facility.operatorId) && (await this.store.organisationKind(em, organisationId)) !== 'enterprise')
+        throw unprocessable('not_an_enterprise', "Usage is recorded for an enterprise organisation, or for the facility's own operator (internal use).");
       const unitsUsed = dto.unitsUsed ?? 1;
       if (unitsUsed > resource.capacity)
         throw unprocessable('capacity_exceeded', `This resource has ${resource.capacity} units in all.`, { capacity: resource.capacity });

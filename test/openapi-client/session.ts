@@ -15,13 +15,20 @@ export async function session(baseUrl: string) {
   // @ts-expect-error the document has no password hash in a user
   void me.passwordHash;
 
-  const resources = await sme('get', '/api/v1/resources', { params: { query: { mode: 'exclusive', limit: 5 } } });
+  const resources = await sme('get', '/api/v1/resources', { params: { query: { kind: 'pilot_platform', mode: 'exclusive', unit: 'hour', limit: 5 } } });
   const resource = resources.items[0];
   const free = await sme('get', '/api/v1/resources/{id}/availability', { params: { path: { id: resource.id }, query: { units: 1 } } });
   const window = free.windows[0];
 
   const booking = await sme('post', '/api/v1/bookings', {
-    body: { resourceId: resource.id, startsAt: window.startsAt, endsAt: window.endsAt, stage: 'pilot_maturation', purpose: '中试放大：电池正极材料 5 kg 批次' },
+    body: {
+      resourceId: resource.id,
+      startsAt: window.startsAt,
+      endsAt: window.endsAt,
+      stage: 'pilot_maturation',
+      serviceCategory: 'process_scale_up',
+      purpose: '中试放大：电池正极材料 5 kg 批次',
+    },
     headers: { 'Idempotency-Key': `session-${Date.now()}` },
   });
   // @ts-expect-error a stage outside the enumeration does not type-check
@@ -35,9 +42,13 @@ export async function session(baseUrl: string) {
   const fen: number = read.price.fen;
   const currency: 'CNY' = read.price.currency;
   const local: string = read.localStartsAt;
+  const category:
+    'process_scale_up' | 'type_testing' | 'performance_testing' | 'small_batch_trial_production' | 'equipment_sharing' | 'application_validation' | 'compute' =
+    read.serviceCategory;
+  const internal: boolean = read.internal;
   const page = await sme('get', '/api/v1/bookings', { params: { query: { state: 'approved', limit: 10 } } });
   const total: number = page.total;
   const notes = await sme('get', '/api/v1/notifications', { params: { query: { unread: true } } });
   const kind: string = notes.items[0]?.kind ?? 'none';
-  return { role, state, fen, currency, local, total, kind, facility: read.facility.nameZh, units: read.units };
+  return { role, state, fen, currency, local, category, internal, total, kind, facility: read.facility.nameZh, units: read.units };
 }

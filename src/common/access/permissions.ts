@@ -87,6 +87,18 @@ export const PERMISSIONS = {
     entity: 'booking',
     roles: { enterprise: OWN_ORGANISATION_BOOKING, operator: OPERATED_BOOKING, official: ALL, admin: ALL },
   },
+  /**
+   * Booking a resource: an enterprise any resource (its rules decide, e.g. 422 `inactive_resource`); an operator the
+   * resources of its own facilities, for its own use (internal use); another operator's resource is 403
+   * `not_your_facility`, or 404 when the operator may not even see it.
+   */
+  'booking.create': {
+    entity: 'resource',
+    roles: { enterprise: ALL, operator: 'f.operator_id = :org' },
+    seen: 'resource.read',
+    denied: () =>
+      new DomainError(403, 'not_your_facility', 'This facility is run by another operator; an operator books only the resources of its own facilities.'),
+  },
   /** The booking enterprise cancels its own booking (before the start: checked by the booking service). */
   'booking.cancel_own': {
     entity: 'booking',
