@@ -51,7 +51,7 @@ export class AppModule {
         ClockModule,
         AccessModule,
         LoggerModule.forRoot(loggerOptions(config)),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, {}, config.databasePoolSize)),
         HealthModule,
         AuditModule,
         OrganisationsModule,

@@ -64,6 +64,12 @@ describe('security settings', () => {
 });
 
 describe('booking settings', () => {
+  it('sizes the database pool with DATABASE_POOL_SIZE (default 20, 1–200)', () => {
+    expect(loadAppConfig(base()).databasePoolSize).toBe(20);
+    expect(loadAppConfig({ ...base(), DATABASE_POOL_SIZE: '8' }).databasePoolSize).toBe(8);
+    for (const value of ['0', '201', 'many']) expect(() => loadAppConfig({ ...base(), DATABASE_POOL_SIZE: value })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
   it('opens check-in 30 minutes before the start by default (CHECK_IN_EARLY_MINUTES)', () => {
     expect(loadAppConfig(base()).bookings).toEqual({ checkInEarlyMinutes: 30 });
     expect(loadAppConfig({ ...base(), CHECK_IN_EARLY_MINUTES: '0' }).bookings.checkInEarlyMinutes).toBe(0);

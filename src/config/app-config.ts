@@ -55,6 +55,14 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
   DATABASE_URL?: string;
 
+  /** Connections in the app's database pool (per instance). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? 20 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 20;
+
   /** Where the embedded database and the generated JWT secret live. */
   @IsOptional()
   @IsString()
@@ -180,6 +188,8 @@ export interface AppConfig {
   /** HOST as set; undefined: chosen at start by listenHost(). */
   host?: string;
   databaseUrl?: string;
+  /** Connections in the database pool. */
+  databasePoolSize: number;
   dataDir: string;
   jwtSecret: string;
   /** Access token lifetime in seconds. */
@@ -245,6 +255,7 @@ export function loadAppConfig(env: Record<string, unknown> = process.env): AppCo
     port: v.PORT,
     host: v.HOST,
     databaseUrl: v.DATABASE_URL,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
     dataDir,
     jwtSecret: v.JWT_SECRET ?? persistentSecret(dataDir),
     accessTokenTtlSeconds: Math.floor(parseDuration(v.ACCESS_TOKEN_TTL) / 1000),

@@ -3,7 +3,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** One place that says how the app talks to PostgreSQL; used by the app, the CLI and the tests. */
-export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}, poolSize = 20): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -14,7 +14,7 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     synchronize: false,
     migrationsRun: false,
     // connectionTimeoutMillis: a request fails (503) rather than hang while the database is unreachable.
-    extra: { max: 20, application_name: 'pilot-booking', connectionTimeoutMillis: 5000 },
+    extra: { max: poolSize, application_name: 'pilot-booking', connectionTimeoutMillis: 5000 },
     ...extra,
     // TypeORM's own logger prints failed and slow statements with their bound parameters (a user's
     // argon2 hash, a token's hash): always off, and no maxQueryExecutionTime. Failures reach the
