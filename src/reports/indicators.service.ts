@@ -21,6 +21,7 @@ import {
 } from './indicators';
 import { AnnualReturnQueryDto, IndicatorsQueryDto, PutReferenceDto } from './indicators.dto';
 import { AnnualReturn, GroupIndicatorRow, IndicatorReference, IndicatorsReport, ResourceIndicatorRow } from './indicators.responses';
+import { reportScope } from './report-scope';
 import { CSV_CONTENT_TYPE, REPORT_MAX_DAYS } from './reports.service';
 
 /** Used when the reference table is empty (it is seeded with these by the migration). */
@@ -242,23 +243,11 @@ export class IndicatorsService {
     period: { from: Date; to: Date; yearHours: number },
     q: Pick<IndicatorsQueryDto, 'facilityId' | 'operatorId' | 'city' | 'kind' | 'direction'>,
   ) {
-    const params: unknown[] = [period.from, period.to, this.clock.now()];
-    const scope = this.access.scope(auth, 'report.read', params.length + 1);
-    params.push(...scope.params);
-    const where = [scope.sql];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.facilityId) add('f.id = ?', q.facilityId);
-    if (q.operatorId) add('f.operator_id = ?', q.operatorId);
-    if (q.city) add('f.city_code = ?', q.city);
-    if (q.kind) add('f.kind = ?', q.kind);
-    if (q.direction) add('? = ANY(f.directions)', q.direction);
+    const { params, resourceWhere } = reportScope(this.access, auth, period.from, period.to, this.clock.now(), q);
     const referenceYear = new Date(period.from.getTime() + 8 * 3_600_000).getUTCFullYear();
     return this.dataSource.transaction('REPEATABLE READ', async (em) => {
       const reference = await this.reference(em, referenceYear);
-      const bases = await em.query<ResourceBase[]>(resourceBaseSql(where.join(' AND ')), params);
+      const bases = await em.query<ResourceBase[]>(resourceBaseSql(resourceWhere), params);
       return {
         reference,
         snapshotDays: bases[0]?.snapshot_days ?? 0,

@@ -13,6 +13,7 @@ import { CHAIN_STAGES, VOCABULARY_LABELS } from '../catalogue/catalogue.constant
 import { loggableError } from '../common/errors/problem-details.filter';
 import { ReportGroup, ReportPeriodDto, UtilisationQueryDto } from './reports.dto';
 import { MyUsageReport, UtilisationFigures, UtilisationReport, UtilisationRow, UtilisationTotal } from './reports.responses';
+import { reportScope } from './report-scope';
 import { FigureRow, figuresSql, ratesOf, UNASSIGNED_STAGE } from './utilisation-figures';
 
 /** At most this many days per report. */
@@ -159,21 +160,7 @@ export class ReportsService {
       throw forbidden('Utilisation reports are for operators, officials and admins; an enterprise reads GET /reports/my-usage.');
     checkPeriod(q);
     const groupBy = q.groupBy ?? 'facility';
-    const params: unknown[] = [q.from, q.to, this.clock.now()];
-    const scope = this.access.scope(auth, 'report.read', params.length + 1);
-    params.push(...scope.params);
-    const where = [scope.sql];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.facilityId) add('f.id = ?', q.facilityId);
-    if (q.operatorId) add('f.operator_id = ?', q.operatorId);
-    if (q.city) add('f.city_code = ?', q.city);
-    if (q.kind) add('f.kind = ?', q.kind);
-    if (q.direction) add('? = ANY(f.directions)', q.direction);
-    if (q.unit) add('r.unit = ?', q.unit);
-    const resourceWhere = where.join(' AND ');
+    const { params, resourceWhere } = reportScope(this.access, auth, q.from, q.to, this.clock.now(), q);
     const group = GROUPS[groupBy];
     const snapshots = q.source !== 'raw';
     return {
