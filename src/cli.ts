@@ -18,7 +18,7 @@ Commands:
                    create an admin (the first one on a fresh server database). The password is
                    asked for twice, without echo, on the terminal; with --password-stdin it is read
                    from standard input instead (one line: printf '%s' "$PASSWORD" | … --password-stdin)
-  seed-demo        load the demo accounts (idempotent; refused when NODE_ENV=production)
+  seed-demo        load the demo accounts, catalogue and a year of history (idempotent; refused when NODE_ENV=production)
   migrate          apply pending migrations and exit
   import-sacct --facility <id> --cluster <name> <file>
                    import sacct --parsable2 output (as POST /api/v1/usage/imports does):
@@ -233,7 +233,7 @@ async function run(
     const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...cliConfig, databaseUrl: database.url }, { jobs: false }), { logger });
     try {
       if (command === 'seed-demo') {
-        await ctx.get(DemoSeeder).seed();
+        await ctx.get(DemoSeeder).seed({ history: true });
         return 0;
       }
       if (command === 'import-sacct') return await importSacct(ctx, options as Required<typeof options>, createValidationPipe);

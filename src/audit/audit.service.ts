@@ -110,6 +110,37 @@ export class AuditService {
     return Object.assign(new AuditEntry(), { ...entry, seq, prevHash: null, hash: null, chainIndex: null, sealedAt: null });
   }
 
+  /**
+   * Appends many entries at once inside the caller's transaction (bulk loads: the demo history), in the
+   * order given, as `record` would one by one: unchained until the sealing step chains them.
+   */
+  async recordMany(em: EntityManager, entries: Array<{ actor: Actor; record: AuditRecord; at: Date }>, chunk = 5000): Promise<number> {
+    if (!em.queryRunner?.isTransactionActive) throw new Error('AuditService.recordMany must run inside a transaction');
+    await em.query(AUDIT_XID_SQL);
+    for (let i = 0; i < entries.length; i += chunk) {
+      const part = entries.slice(i, i + chunk);
+      await em.query(
+        `INSERT INTO audit_entries (at, actor_kind, actor_user_id, actor_label, action, entity_type, entity_id, organisation_id, data, txid)
+         SELECT e.at, e.actor_kind, e.actor_user_id, e.actor_label, e.action, e.entity_type, e.entity_id, e.organisation_id, e.data, pg_current_xact_id()
+           FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::jsonb[])
+                WITH ORDINALITY AS e(at, actor_kind, actor_user_id, actor_label, action, entity_type, entity_id, organisation_id, data, n)
+          ORDER BY e.n`,
+        [
+          part.map((e) => new Date(Math.floor(e.at.getTime()))),
+          part.map((e) => e.actor.kind),
+          part.map((e) => (e.actor.kind === 'user' ? e.actor.userId : null)),
+          part.map((e) => e.actor.label),
+          part.map((e) => e.record.action),
+          part.map((e) => e.record.entityType),
+          part.map((e) => e.record.entityId),
+          part.map((e) => e.record.organisationId ?? null),
+          part.map((e) => JSON.stringify(e.record.data ?? {})),
+        ],
+      );
+    }
+    return entries.length;
+  }
+
   /** Entries newest first, filtered, scoped by `audit.read` (all for officials and admins). */
   async list(q: AuditQueryDto, auth?: AuthUser): Promise<Page<AuditEntry>> {
     const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a');

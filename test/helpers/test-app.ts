@@ -58,6 +58,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 export interface TestAppOptions {
   /** Load the demo accounts (as the embedded start-up does). Default true. */
   demo?: boolean;
+  /** Also load the demo history (a year of bookings, use and imports), as a fresh `npm start` does. Default false. */
+  demoHistory?: boolean;
   /** Extra environment for loadAppConfig. */
   env?: Record<string, string>;
   /** Reuse an existing database (e.g. two app instances on one database); not dropped on close. */
@@ -77,7 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const app = await createApp(config, { url: db.url, embedded: false, stop: () => Promise.resolve() });
   await app.init();
-  if (options.demo !== false) await app.get(DemoSeeder).seed();
+  if (options.demo !== false) await app.get(DemoSeeder).seed({ history: options.demoHistory === true });
   const pg = new Client({ connectionString: db.url });
   // A test that cuts the database away (outage.e2e-spec.ts) must not crash on this idle client.
   pg.on('error', () => undefined);

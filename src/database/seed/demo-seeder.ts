@@ -10,6 +10,7 @@ import { OrganisationsService } from '../../organisations/organisations.service'
 import { User } from '../../organisations/user.entity';
 import { UsersService } from '../../organisations/users.service';
 import { DEMO_ORGANISATIONS, DEMO_PASSWORD, DEMO_USERS } from './demo-accounts';
+import { DemoHistoryLoader, HistoryLoadResult } from './demo-history-loader';
 
 const SEED_ACTOR: Actor = { kind: 'system', label: 'demo seed' };
 
@@ -38,6 +39,7 @@ export class DemoSeeder {
     private readonly catalogue: CatalogueDemoSeeder,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly chain: ChainService,
+    private readonly history: DemoHistoryLoader,
   ) {}
 
   /** Whether any active demo account (`…@demo.local`, published password) exists: then the server listens on loopback unless HOST is set. */
@@ -53,12 +55,22 @@ export class DemoSeeder {
     const count = await this.dataSource.getRepository(Organisation).count();
     const users = await this.dataSource.getRepository(User).count();
     if (count > 0 || users > 0) return false;
-    await this.seed();
+    await this.seed({ history: true });
     return true;
   }
 
-  /** Throws DemoDataRefusedError when NODE_ENV=production. */
-  async seed(): Promise<{ organisations: number; users: number; facilities: number; resources: number; projects: number }> {
+  /**
+   * Throws DemoDataRefusedError when NODE_ENV=production. With `history`, the year of activity of
+   * demo-history.ts follows (start-up on an empty database and `seed-demo` load it; most tests do not).
+   */
+  async seed(options: { history?: boolean } = {}): Promise<{
+    organisations: number;
+    users: number;
+    facilities: number;
+    resources: number;
+    projects: number;
+    history?: HistoryLoadResult;
+  }> {
     if (this.config.nodeEnv === 'production') throw new DemoDataRefusedError();
     const started = Date.now();
     let createdOrgs = 0;
@@ -101,7 +113,8 @@ export class DemoSeeder {
       `demo data ready in ${Date.now() - started} ms: ${createdOrgs} organisations, ${createdUsers} users, ` +
         `${catalogue.facilities} facilities, ${catalogue.resources} resources and ${projects} chain projects created`,
     );
-    return { organisations: createdOrgs, users: createdUsers, ...catalogue, projects };
+    const history = options.history ? await this.history.load() : undefined;
+    return { organisations: createdOrgs, users: createdUsers, ...catalogue, projects, ...(history ? { history } : {}) };
   }
 
   /** Two chain projects of sme@demo.local's enterprise, dated back from today (idempotent by Chinese title). */
