@@ -20,8 +20,14 @@ const env = (databaseUrl: string, extra: Record<string, string> = {}): NodeJS.Pr
   ...extra,
 });
 /** Standard input is a pipe (given `input`, else empty): never a terminal. */
-const cli = (databaseUrl: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
-  spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env: env(databaseUrl, options.env), input: options.input ?? '', encoding: 'utf8', timeout: 60_000 });
+const cli = (databaseUrl: string, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: env(databaseUrl, options.env),
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+  });
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -254,17 +260,25 @@ describe('command line on a server database', () => {
     expect(await count(`SELECT count(*) AS n FROM users WHERE email LIKE '%@demo.local'`)).toBe(0);
   });
 
-  it('seed-demo loads the demo data once and is idempotent', async () => {
-    const first = cli(db.url, ['seed-demo']);
+  it('seed-demo loads the demo data and its year of history once, and a second run changes nothing', async () => {
+    const first = cli(db.url, ['seed-demo'], { timeoutMs: 480_000 });
     expect(first.status).toBe(0);
-    const users = await count(`SELECT count(*) AS n FROM users`);
-    const orgs = await count(`SELECT count(*) AS n FROM organisations`);
+    expect(first.stdout + first.stderr).toMatch(/demo history 2\/5: generated \d+ bookings/);
+    expect(first.stdout + first.stderr).toMatch(/demo history ready in \d+ ms/);
+    const tables = ['users', 'organisations', 'bookings', 'usage_records', 'usage_imports', 'audit_entries', 'notifications', 'report_days'];
+    const counts = async () => {
+      const n: number[] = [];
+      for (const t of tables) n.push(await count(`SELECT count(*) AS n FROM ${t}`));
+      return n;
+    };
+    const before = await counts();
     expect(await count(`SELECT count(*) AS n FROM users WHERE email LIKE '%@demo.local'`)).toBeGreaterThanOrEqual(5);
-    const second = cli(db.url, ['seed-demo']);
+    expect(before[2]).toBeGreaterThan(1000);
+    const second = cli(db.url, ['seed-demo'], { timeoutMs: 120_000 });
     expect(second.status).toBe(0);
-    expect(await count(`SELECT count(*) AS n FROM users`)).toBe(users);
-    expect(await count(`SELECT count(*) AS n FROM organisations`)).toBe(orgs);
-  });
+    expect(second.stdout + second.stderr).toMatch(/demo history: already loaded, nothing to do/);
+    expect(await counts()).toEqual(before);
+  }, 600_000);
 
   it('with the demo accounts present, npm start listens on 127.0.0.1 only unless HOST is set', async () => {
     const loopback = await startServer(db.url);

@@ -39,7 +39,9 @@ describe('demo history', () => {
     expect(await count(`SELECT count(*) AS n FROM slurm_mappings`)).toBeGreaterThan(0);
     expect(await count(`SELECT count(*) AS n FROM projects WHERE stage = 'industrialisation'`)).toBeGreaterThan(0);
     expect(await count(`SELECT count(*) AS n FROM bookings WHERE project_id IS NOT NULL`)).toBeGreaterThan(0);
-    expect(await count(`SELECT count(*) AS n FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE b.organisation_id = f.operator_id`)).toBeGreaterThan(0);
+    expect(
+      await count(`SELECT count(*) AS n FROM bookings b JOIN facilities f ON f.id = b.facility_id WHERE b.organisation_id = f.operator_id`),
+    ).toBeGreaterThan(0);
     expect(await count(`SELECT count(DISTINCT service_category) AS n FROM bookings`)).toBe(7);
     expect(await count(`SELECT count(DISTINCT organisation_id) AS n FROM bookings`)).toBeGreaterThanOrEqual(26);
   });
@@ -48,9 +50,7 @@ describe('demo history', () => {
     // inside the opening hours
     expect(await count(`SELECT count(*) AS n FROM bookings b WHERE NOT resource_opening(b.resource_id, lower(b.period), upper(b.period)) @> b.period`)).toBe(0);
     // clear of maintenance, buffers included
-    expect(
-      await count(`SELECT count(*) AS n FROM bookings b JOIN maintenance_windows m ON m.resource_id = b.resource_id AND m.period && b.blocked`),
-    ).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM bookings b JOIN maintenance_windows m ON m.resource_id = b.resource_id AND m.period && b.blocked`)).toBe(0);
     // duration bounds, lead time and horizon at the time of the request, buffers
     expect(
       await count(`SELECT count(*) AS n FROM bookings b JOIN resources r ON r.id = b.resource_id
@@ -155,7 +155,18 @@ describe('demo history', () => {
   });
 
   it('loading twice changes nothing', async () => {
-    const tables = ['bookings', 'usage_records', 'usage_imports', 'slurm_mappings', 'maintenance_windows', 'projects', 'notifications', 'audit_entries', 'organisations', 'users'];
+    const tables = [
+      'bookings',
+      'usage_records',
+      'usage_imports',
+      'slurm_mappings',
+      'maintenance_windows',
+      'projects',
+      'notifications',
+      'audit_entries',
+      'organisations',
+      'users',
+    ];
     const counts = async () => {
       const n: number[] = [];
       for (const x of tables) n.push(await count(`SELECT count(*) AS n FROM ${x}`));

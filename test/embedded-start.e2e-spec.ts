@@ -21,7 +21,7 @@ interface Started {
   stdout: () => string;
 }
 
-async function startApp(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+async function startApp(dataDir: string, extraEnv: Record<string, string> = {}, startupMs = 60_000): Promise<Started> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development', ...extraEnv };
   delete env.DATABASE_URL;
@@ -34,7 +34,7 @@ async function startApp(dataDir: string, extraEnv: Record<string, string> = {}):
   proc.stdout.on('data', (d) => (stdout += d));
   proc.stderr.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + startupMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`app exited with ${proc.exitCode}:\n${out}`);
     try {
@@ -45,7 +45,7 @@ async function startApp(dataDir: string, extraEnv: Record<string, string> = {}):
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`app did not become healthy within 60 s:\n${out}`);
+      throw new Error(`app did not become healthy within ${startupMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -91,11 +91,13 @@ describe('npm start on the embedded database', () => {
     rmSync(join(dataDir, '..'), { recursive: true, force: true });
   });
 
-  it('starts, says which database it uses, loads the demo accounts, and serves /health and /docs', async () => {
-    const app = await startApp(dataDir);
+  it('starts, says which database it uses, loads the demo accounts and history, and serves /health and /docs', async () => {
+    // The first start loads the demo history too (tens of seconds, with progress lines).
+    const app = await startApp(dataDir, {}, 480_000);
     running.push(app);
     expect(app.output()).toMatch(/database: embedded PostgreSQL/);
     expect(app.output()).toMatch(/demo data ready/);
+    expect(app.output()).toMatch(/demo history ready in \d+ ms/);
     // HOST unset and the demo accounts (published password) exist: loopback only.
     expect(app.output()).toMatch(/"msg":"listening on 127\.0\.0\.1:\d+/);
     for (const email of ['admin@demo.local', 'operator@demo.local', 'official@demo.local', 'sme@demo.local', 'sme2@demo.local']) {
@@ -146,7 +148,7 @@ describe('npm start on the embedded database', () => {
       );
     }
     expect(lines.map((l) => JSON.parse(l).context)).toEqual(expect.arrayContaining(['Bootstrap', 'InstanceLoader', 'Main']));
-  });
+  }, 600_000);
 
   it('keeps its data across a restart, does not load the demo data twice, and keeps tokens valid (same secret)', async () => {
     const app = await startApp(dataDir, { HOST: '0.0.0.0' });

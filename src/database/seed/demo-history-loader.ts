@@ -74,7 +74,9 @@ export class DemoHistoryLoader {
       return none;
     }
     const now = this.clock.now();
-    const { historyStart, futureEnd } = historyWindow(now);
+    // The history is generated as of the start of the current hour: every load within one hour gives the same rows.
+    const asOf = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+    const { historyStart, futureEnd } = historyWindow(asOf);
     let result = none;
     await this.dataSource.transaction(async (em) => {
       // One loader at a time (two instances starting on one fresh database): the second finds the marker.
@@ -84,7 +86,7 @@ export class DemoHistoryLoader {
       this.logger.log(`demo history 1/5: ${enterprises.length} enterprises (${created} created)`);
       const resources = await this.catalogueSnapshot(em, historyStart, futureEnd);
       const history = generateHistory({
-        now,
+        now: asOf,
         historyStart,
         futureEnd,
         resources,
@@ -155,7 +157,14 @@ export class DemoHistoryLoader {
         const creditCode = demoCreditCode(e.cityCode, 100 + i);
         const org =
           (await em.findOne(Organisation, { where: { creditCode } })) ??
-          (await this.organisations.insert(em, SEED_ACTOR, { kind: 'enterprise', nameZh: e.nameZh, nameEn: e.nameEn, cityCode: e.cityCode, creditCode, sme: e.sme }));
+          (await this.organisations.insert(em, SEED_ACTOR, {
+            kind: 'enterprise',
+            nameZh: e.nameZh,
+            nameEn: e.nameEn,
+            cityCode: e.cityCode,
+            creditCode,
+            sme: e.sme,
+          }));
         user = await this.users.insert(em, SEED_ACTOR, {
           email: e.email,
           displayName: e.displayName,
@@ -270,7 +279,19 @@ export class DemoHistoryLoader {
       em,
       `INSERT INTO projects (id, organisation_id, title_zh, title_en, description, direction, stage, started_on, created_by, created_at, updated_at)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::uuid[], $10::timestamptz[], $11::timestamptz[])`,
-      h.projects.map((p) => [p.id, p.organisationId, p.titleZh, p.titleEn, p.description, p.direction, p.stage, p.startedOn, p.createdBy, p.createdAt, p.updatedAt]),
+      h.projects.map((p) => [
+        p.id,
+        p.organisationId,
+        p.titleZh,
+        p.titleEn,
+        p.description,
+        p.direction,
+        p.stage,
+        p.startedOn,
+        p.createdBy,
+        p.createdAt,
+        p.updatedAt,
+      ]),
     );
     await bulk(
       em,
@@ -279,7 +300,9 @@ export class DemoHistoryLoader {
          FROM unnest($1::uuid[], $2::text[], $3::date[], $4::date[], $5::text[], $6::text[], $7::uuid[], $8::timestamptz[], $9::int[])
               AS u(project_id, stage, entered_on, left_on, move, evidence, entered_by, entered_at, n)
         ORDER BY u.n`,
-      h.projects.flatMap((p, pi) => p.stages.map((s, si) => [p.id, s.stage, s.enteredOn, s.leftOn, s.move, s.evidence, p.createdBy, s.enteredAt, pi * 10 + si])),
+      h.projects.flatMap((p, pi) =>
+        p.stages.map((s, si) => [p.id, s.stage, s.enteredOn, s.leftOn, s.move, s.evidence, p.createdBy, s.enteredAt, pi * 10 + si]),
+      ),
     );
     await bulk(
       em,
@@ -400,17 +423,8 @@ export class DemoHistoryLoader {
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::int[], $10::numeric[],
                             $11::text[], $12::text[], $13::uuid[], $14::text[], $15::timestamptz[], $16::uuid[], $17::uuid[], $18::text[], $19::text[], $20::text[],
                             $21::text[], $22::text[], $23::text[])`;
-    await bulk(
-      em,
-      usageSql,
-      h.usage.filter((u) => !u.supersedes).map(usageRow),
-      2000,
-    );
-    await bulk(
-      em,
-      usageSql,
-      h.usage.filter((u) => u.supersedes).map(usageRow),
-    );
+    await bulk(em, usageSql, h.usage.filter((u) => !u.supersedes).map(usageRow), 2000);
+    await bulk(em, usageSql, h.usage.filter((u) => u.supersedes).map(usageRow));
     const superseded = h.usage.filter((u) => u.supersededBy);
     if (superseded.length > 0)
       await em.query(
@@ -428,9 +442,10 @@ export class DemoHistoryLoader {
     if (upcoming.length === 0) return;
     const byId = new Map(resources.map((r) => [r.id, r]));
     const names = new Map<string, { zh: string; en: string | null }>();
-    const orgRows = await em.query<Array<{ id: string; name_zh: string; name_en: string | null }>>(`SELECT id, name_zh, name_en FROM organisations WHERE id = ANY($1)`, [
-      [...new Set(upcoming.map((b) => b.organisationId))],
-    ]);
+    const orgRows = await em.query<Array<{ id: string; name_zh: string; name_en: string | null }>>(
+      `SELECT id, name_zh, name_en FROM organisations WHERE id = ANY($1)`,
+      [[...new Set(upcoming.map((b) => b.organisationId))]],
+    );
     for (const o of orgRows) names.set(o.id, { zh: o.name_zh, en: o.name_en });
     const facilityRows = await em.query<Array<{ id: string; name_zh: string; name_en: string }>>(`SELECT id, name_zh, name_en FROM facilities`);
     const facilities = new Map(facilityRows.map((f) => [f.id, f]));

@@ -64,7 +64,12 @@ export const PURPOSES: Record<Direction, string[]> = {
   life_health: ['制剂工艺放大', '微生物发酵中试', '生物样本检测', '药物稳定性研究'],
 };
 
-export const REJECT_REASONS = ['该时段已安排设备检修，请改约其他时段', '样品安全资料不全，请补充后重新申请', '所需工艺条件超出设备能力', '申请用途与平台服务范围不符'];
+export const REJECT_REASONS = [
+  '该时段已安排设备检修，请改约其他时段',
+  '样品安全资料不全，请补充后重新申请',
+  '所需工艺条件超出设备能力',
+  '申请用途与平台服务范围不符',
+];
 export const CANCEL_REASONS = ['样品未能按期到货', '项目计划调整', '改期至下月', '内部评审未通过，暂缓试验'];
 export const MAINTENANCE_REASONS = ['年度计量校准', '设备定期保养', '真空系统检修', '电力增容施工', '安全阀年检'];
 export const CORRECTION_NOTES = ['补录：实际使用时长以运行日志为准', '更正：登记的使用单元数有误', '更正：签出时间漏记'];

@@ -408,7 +408,14 @@ function generateProjects(ctx: Ctx): void {
       entityType: 'project',
       entityId: row.id,
       organisationId: org.organisationId,
-      data: { titleZh: row.titleZh, titleEn: row.titleEn, direction: row.direction, stage: 'lab_validation', startedOn: row.startedOn, stageEnteredOn: row.startedOn },
+      data: {
+        titleZh: row.titleZh,
+        titleEn: row.titleEn,
+        direction: row.direction,
+        stage: 'lab_validation',
+        startedOn: row.startedOn,
+        stageEnteredOn: row.startedOn,
+      },
     });
     for (let s = 1; s < stages.length; s++) {
       out.audit.push({
@@ -492,8 +499,7 @@ function generateBookings(ctx: Ctx, r: HistoryResourceInput, fill: number, maint
   const ledger: FairUseLedger = { byOrg: new Map() };
   const internalShare = INTERNAL_SHARE[r.cityCode] ?? 0.2;
   const candidates = input.enterprises.filter((e) => e.organisationId !== r.operator.organisationId);
-  const weight = (e: HistoryOrganisationInput) =>
-    e.weight * (e.directions.some((d) => r.directions.includes(d)) ? 3 : 1) * (e.cityCode === r.cityCode ? 2 : 1);
+  const weight = (e: HistoryOrganisationInput) => e.weight * (e.directions.some((d) => r.directions.includes(d)) ? 3 : 1) * (e.cityCode === r.cityCode ? 2 : 1);
   const pendingByOrg = new Map<string, number>();
   for (let lane = 0; lane < lanes; lane++) {
     // The first bookings of the year were requested after the history starts.
@@ -917,9 +923,15 @@ function generateBatchCompute(ctx: Ctx, resources: HistoryResourceInput[]): void
         const tres = j.r.unit === 'gpu_hour' ? `gres/gpu=${j.units}` : `cpu=${j.units}`;
         const elapsed = Math.round((j.e - j.s) / 1000);
         const account = accountOf.get(j.org.organisationId)!;
-        lines.push(`${j.jobId}|${j.org.key}|${account}|${partitionOf.get(j.r.id)}|${iso(j.s).slice(0, 19)}|${iso(j.e).slice(0, 19)}|${elapsed}|${tres}|COMPLETED`);
-        lines.push(`${j.jobId}.batch|${j.org.key}|${account}|${partitionOf.get(j.r.id)}|${iso(j.s).slice(0, 19)}|${iso(j.e).slice(0, 19)}|${elapsed}|${tres}|COMPLETED`);
-        lines.push(`${j.jobId}.0|${j.org.key}|${account}|${partitionOf.get(j.r.id)}|${iso(j.s).slice(0, 19)}|${iso(j.e).slice(0, 19)}|${elapsed}|${tres}|COMPLETED`);
+        lines.push(
+          `${j.jobId}|${j.org.key}|${account}|${partitionOf.get(j.r.id)}|${iso(j.s).slice(0, 19)}|${iso(j.e).slice(0, 19)}|${elapsed}|${tres}|COMPLETED`,
+        );
+        lines.push(
+          `${j.jobId}.batch|${j.org.key}|${account}|${partitionOf.get(j.r.id)}|${iso(j.s).slice(0, 19)}|${iso(j.e).slice(0, 19)}|${elapsed}|${tres}|COMPLETED`,
+        );
+        lines.push(
+          `${j.jobId}.0|${j.org.key}|${account}|${partitionOf.get(j.r.id)}|${iso(j.s).slice(0, 19)}|${iso(j.e).slice(0, 19)}|${elapsed}|${tres}|COMPLETED`,
+        );
       }
       const text = lines.join('\n') + '\n';
       const importId = rng.uuid();
@@ -946,7 +958,14 @@ function generateBatchCompute(ctx: Ctx, resources: HistoryResourceInput[]): void
           supersededBy: null,
           supersededAt: null,
           importId,
-          slurm: { cluster, jobId: j.jobId, user: j.org.key, account: accountOf.get(j.org.organisationId)!, partition: partitionOf.get(j.r.id)!, state: 'COMPLETED' },
+          slurm: {
+            cluster,
+            jobId: j.jobId,
+            user: j.org.key,
+            account: accountOf.get(j.org.organisationId)!,
+            partition: partitionOf.get(j.r.id)!,
+            state: 'COMPLETED',
+          },
         };
         unitHours[j.r.unit] = Math.round(((unitHours[j.r.unit] ?? 0) + Number(u.unitHours)) * 10_000) / 10_000;
         out.usage.push(u);
