@@ -18,7 +18,9 @@ Commands:
                    create an admin (the first one on a fresh server database). The password is
                    asked for twice, without echo, on the terminal; with --password-stdin it is read
                    from standard input instead (one line: printf '%s' "$PASSWORD" | … --password-stdin)
-  seed-demo        load the demo accounts, catalogue and a year of history (idempotent; refused when NODE_ENV=production)
+  seed-demo [--no-history]
+                   load the demo accounts, the demo catalogue and a year of demo history (idempotent;
+                   refused when NODE_ENV=production); --no-history leaves the history out
   migrate          apply pending migrations and exit
   import-sacct --facility <id> --cluster <name> <file>
                    import sacct --parsable2 output (as POST /api/v1/usage/imports does):
@@ -95,6 +97,7 @@ function parseCommandLine(argv: string[]) {
         to: { type: 'string' },
         // Refused with an explanation (see below) rather than as an unknown option.
         password: { type: 'string' },
+        'no-history': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -120,6 +123,7 @@ function parseCommandLine(argv: string[]) {
   if (command !== 'import-sacct' && (values.facility !== undefined || values.cluster !== undefined)) {
     throw new UsageError('--facility and --cluster belong to import-sacct');
   }
+  if (command !== 'seed-demo' && values['no-history']) throw new UsageError('--no-history belongs to seed-demo');
   if (values.password !== undefined) {
     throw new UsageError(
       '--password is not accepted: a password on the command line is seen by every user of the machine (ps) and kept in the shell history. ' +
@@ -135,6 +139,7 @@ function parseCommandLine(argv: string[]) {
     email: values.email,
     name: values.name,
     passwordStdin: values['password-stdin'] === true,
+    noHistory: values['no-history'] === true,
     facility: values.facility,
     cluster: values.cluster,
     from: values.from,
@@ -208,7 +213,7 @@ async function readPassword(passwordStdin: boolean): Promise<string> {
 
 async function run(
   command: Command,
-  options: { email?: string; name?: string; passwordStdin: boolean; facility?: string; cluster?: string; file?: string; from?: string; to?: string },
+  options: { email?: string; name?: string; passwordStdin: boolean; noHistory?: boolean; facility?: string; cluster?: string; file?: string; from?: string; to?: string },
   config: AppConfig,
   logger: LoggerService,
 ): Promise<number> {
@@ -233,7 +238,7 @@ async function run(
     const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ ...cliConfig, databaseUrl: database.url }, { jobs: false }), { logger });
     try {
       if (command === 'seed-demo') {
-        await ctx.get(DemoSeeder).seed({ history: true });
+        await ctx.get(DemoSeeder).seed({ history: !options.noHistory });
         return 0;
       }
       if (command === 'import-sacct') return await importSacct(ctx, options as Required<typeof options>, createValidationPipe);

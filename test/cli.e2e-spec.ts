@@ -236,6 +236,9 @@ describe('command line on a server database', () => {
     const option = cli(db.url, ['migrate', '--frobnicate']);
     expect(option.status).toBe(2);
     expect(option.stderr).toMatch(/^error: unknown option "--frobnicate"\nRun "npm run cli -- --help"/);
+    const misplaced = cli(db.url, ['migrate', '--no-history']);
+    expect(misplaced.status).toBe(2);
+    expect(misplaced.stderr).toMatch(/^error: --no-history belongs to seed-demo\n/);
     const none = cli(db.url, []);
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/Usage: npm run cli/);

@@ -206,7 +206,7 @@ export async function setupBookingBench(opts: BookingBenchOptions): Promise<Book
   let t = Date.now();
   await runNode(
     'seed-demo',
-    [CLI, 'seed-demo'],
+    [CLI, 'seed-demo', '--no-history'],
     { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'test', LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', JWT_SECRET },
     work,
   );

@@ -73,7 +73,7 @@ async function run(dbUrl: string, work: string): Promise<SectionResult> {
 
   // Migrations and the demo data, as an operator would load them.
   let t = Date.now();
-  await runNode('seed-demo', [CLI, 'seed-demo'], env, work);
+  await runNode('seed-demo', [CLI, 'seed-demo', '--no-history'], env, work);
   process.stdout.write(`setup: migrations and demo data in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
 
   // A demo compute facility with a GPU pool and a CPU pool, and the two demo SMEs: map them.
