@@ -213,7 +213,17 @@ async function readPassword(passwordStdin: boolean): Promise<string> {
 
 async function run(
   command: Command,
-  options: { email?: string; name?: string; passwordStdin: boolean; noHistory?: boolean; facility?: string; cluster?: string; file?: string; from?: string; to?: string },
+  options: {
+    email?: string;
+    name?: string;
+    passwordStdin: boolean;
+    noHistory?: boolean;
+    facility?: string;
+    cluster?: string;
+    file?: string;
+    from?: string;
+    to?: string;
+  },
   config: AppConfig,
   logger: LoggerService,
 ): Promise<number> {
