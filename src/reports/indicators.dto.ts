@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsDecimalNumber } from '../common/validation/decimal-number';
 import { CITY_CODES } from '../common/cities';
 import { IsInstant } from '../common/validation/instant';
 import { trim } from '../common/validation/trim';
@@ -98,19 +99,19 @@ export class ReferenceYearParamDto {
 
 export class PutReferenceDto {
   /** National average of effective working hours per instrument and year (年有效工作机时). */
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(8784)
   effectiveHours: number;
 
   /** National average of external service hours per instrument and year (对外服务机时). */
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(8784)
   externalHours: number;
 
   /** The line below which an instrument counts as not fully used (1,200 h). */
-  @IsNumber({ maxDecimalPlaces: 2 })
+  @IsDecimalNumber(2)
   @Min(0)
   @Max(8784)
   fullUseHours: number;

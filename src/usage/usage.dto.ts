@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsDecimalNumber } from '../common/validation/decimal-number';
 import { PageQueryDto } from '../common/pagination';
 import { IsInstant } from '../common/validation/instant';
 import { CITY_CODES } from '../common/cities';
@@ -12,8 +13,7 @@ const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : 
 export const USAGE_SOURCES = ['check_out', 'manual', 'import'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];
 
-/** Unit-hours: at most 9,999,999,999.9999 and 4 decimals (numeric(14,4)). */
-const UNIT_HOURS = { maxDecimalPlaces: 4, allowNaN: false, allowInfinity: false } as const;
+/** Unit-hours: at most 9,999,999,999.9999 and 4 decimals (numeric(14,4)): `@IsDecimalNumber(4)`, `@Max`. */
 
 export class CreateUsageDto {
   /** The resource used (of one of your facilities). */
@@ -47,7 +47,7 @@ export class CreateUsageDto {
 
   /** The unit-hours themselves (up to 4 decimals), when they are not unitsUsed × hours. */
   @IsOptional()
-  @IsNumber(UNIT_HOURS)
+  @IsDecimalNumber(4)
   @Min(0)
   @Max(9_999_999_999)
   unitHours?: number;
@@ -80,7 +80,7 @@ export class CorrectUsageDto {
 
   /** Corrected unit-hours (up to 4 decimals). */
   @IsOptional()
-  @IsNumber(UNIT_HOURS)
+  @IsDecimalNumber(4)
   @Min(0)
   @Max(9_999_999_999)
   unitHours?: number;
