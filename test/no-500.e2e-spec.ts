@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createTestApp, TestApp } from './helpers/test-app';
+import type { Doc, Operation, Schema } from './helpers/openapi-types';
 
 /**
  * "No request from outside can cause a 500", as a full cross product over the OpenAPI document read
@@ -19,23 +20,6 @@ import { createTestApp, TestApp } from './helpers/test-app';
  * Every answer must be below 500, every 4xx problem+json, and every 400 must name its fields
  * (`errors: [{ field, message }]`). The expectation on `calls` states how many calls it makes.
  */
-
-type Schema = {
-  $ref?: string;
-  type?: string;
-  format?: string;
-  enum?: unknown[];
-  items?: Schema;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  minimum?: number;
-  minLength?: number;
-  minItems?: number;
-  allOf?: Schema[];
-};
-type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; schema?: Schema };
-type Operation = { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
-type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 const UUID = '00000000-0000-4000-8000-000000000000';
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { createTestApp, TestApp } from './helpers/test-app';
+import type { Doc, Schema } from './helpers/openapi-types';
 
 /**
  * Property-based bad input (issue 12): fast-check drives every operation of the OpenAPI document (read
@@ -13,30 +14,6 @@ import { createTestApp, TestApp } from './helpers/test-app';
  *     transaction) other than the security trail of refused logins.
  * The seed is fixed (a failure prints the counter-example and its path, reproducible).
  */
-
-type Schema = {
-  $ref?: string;
-  type?: string;
-  format?: string;
-  enum?: unknown[];
-  items?: Schema;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  allOf?: Schema[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  nullable?: boolean;
-  example?: unknown;
-};
-type Parameter = { name: string; in: 'path' | 'query' | 'header'; required?: boolean; schema?: Schema };
-type Operation = { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } };
-type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 const ROLES = ['anonymous', 'sme', 'operator', 'official', 'admin'] as const;
 type Role = (typeof ROLES)[number];

@@ -11,19 +11,21 @@
  */
 import { createHash } from 'node:crypto';
 import { isComputeResource, ServiceCategory } from '../../catalogue/catalogue.constants';
-import type { ChainStage, Direction } from '../../catalogue/demo/demo-catalogue.types';
+import type { ChainStage, DemoResource, Direction } from '../../catalogue/demo/demo-catalogue.types';
 import { priceBooking } from '../../bookings/booking-pricing';
 import { serviceCategoriesOffered } from '../../bookings/service-category';
+import { DAY_MS, formatInZone, HOUR_MS, MINUTE_MS } from '../../common/time';
 import { unitHoursOf } from '../../usage/usage.service';
 import { CANCEL_REASONS, CORRECTION_NOTES, HistoryProject, MAINTENANCE_REASONS, PURPOSES, REJECT_REASONS } from './demo-history.data';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+const MIN = MINUTE_MS;
+const HOUR = HOUR_MS;
+const DAY = DAY_MS;
 
 export const DEMO_HISTORY_SEED = 20_240_601;
 
-export interface HistoryResourceInput {
+/** A resource as the generator sees it: its rules (the fields of a demo resource), its facility, operator and opening intervals. */
+export interface HistoryResourceInput extends Omit<DemoResource, 'description' | 'spec' | 'openingHours'> {
   id: string;
   facilityId: string;
   facilityNameEn: string;
@@ -34,22 +36,6 @@ export interface HistoryResourceInput {
   stages: ChainStage[];
   timeZone: string;
   operator: { organisationId: string; userId: string; email: string };
-  nameEn: string;
-  nameZh: string;
-  mode: 'exclusive' | 'pooled';
-  capacity: number;
-  unit: 'hour' | 'gpu_hour' | 'core_hour' | 'run';
-  minDurationMinutes: number;
-  maxDurationMinutes: number;
-  leadTimeMinutes: number;
-  horizonDays: number;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  approvalRequired: boolean;
-  pricePerUnitHourFen: number;
-  smeDiscountPercent: number;
-  maxUnitHoursPer30Days: number | null;
-  maxOpenRequests: number | null;
   slotMinutes: number;
   /** Opening intervals [start, end) in ms since the epoch over [historyStart, futureEnd), merged and sorted. */
   open: Array<[number, number]>;
@@ -300,13 +286,8 @@ export function isBatchCompute(r: Pick<HistoryResourceInput, 'facilityKind' | 'u
 }
 
 const iso = (t: number) => new Date(t).toISOString();
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-/** The local date (YYYY-MM-DD) of an instant in a zone; one formatter per zone (building one is slow). */
-const dayOf = (t: number, timeZone: string) => {
-  let f = dayFormats.get(timeZone);
-  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
-  return f.format(new Date(t));
-};
+/** The local date (YYYY-MM-DD) of an instant in a zone. */
+const dayOf = (t: number, timeZone: string) => formatInZone(new Date(t), timeZone).slice(0, 10);
 
 /** Subtracts sorted, possibly overlapping `cuts` from sorted disjoint `intervals`. */
 export function subtractIntervals(intervals: Array<[number, number]>, cuts: Array<[number, number]>): Array<[number, number]> {
@@ -1016,18 +997,8 @@ function generateBatchCompute(ctx: Ctx, resources: HistoryResourceInput[]): void
   }
 }
 
-/** The zone's offset from UTC at an instant, in ms (positive east of Greenwich). */
+/** The zone's offset from UTC at an instant, in ms (positive east of Greenwich), from the local rendering's offset. */
 function zoneOffsetMs(timeZone: string, t: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(t));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
+  const [, sign, hh, mm] = /([+-])(\d\d):(\d\d)$/.exec(formatInZone(new Date(t), timeZone))!;
+  return (sign === '-' ? -1 : 1) * (Number(hh) * HOUR + Number(mm) * MIN);
 }
