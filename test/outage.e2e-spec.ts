@@ -128,7 +128,8 @@ function outageSpec(name: string, outage: Outage) {
       const urls = await outage.setUp();
       directUrl = urls.directUrl;
       const appUrl = urls.appUrl;
-      t = await createTestApp({ databaseUrl: appUrl });
+      // OUTAGE_LOG=error shows the app's error log (what a 500 during the outage was)
+      t = await createTestApp({ databaseUrl: appUrl, env: { LOG_LEVEL: process.env.OUTAGE_LOG ?? 'silent' } });
       direct = new Client({ connectionString: directUrl });
       direct.on('error', () => undefined); // the real restart closes this connection too
       await direct.connect();

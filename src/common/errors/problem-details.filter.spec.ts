@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { loggableError, ProblemDetailsFilter } from './problem-details.filter';
+import { isDatabaseUnavailable, loggableError, ProblemDetailsFilter } from './problem-details.filter';
 
 const failed = (code: string) =>
   new QueryFailedError(
@@ -33,5 +33,23 @@ describe('ProblemDetailsFilter', () => {
     );
     expect(JSON.stringify(logged)).not.toContain('argon2');
     expect(JSON.stringify(logged)).not.toContain('a@b.cn');
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('knows the ways a database outage reaches the app, and nothing else', () => {
+    const released = Object.assign(new Error('Database connection provided by a query runner was already released'), {
+      name: 'QueryRunnerProviderAlreadyReleasedError',
+    });
+    for (const e of [
+      released,
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('x'), { code: '08006' }),
+      new Error('Connection terminated unexpectedly'),
+    ])
+      expect([e.message, isDatabaseUnavailable(e)]).toEqual([e.message, true]);
+    for (const e of [new Error('boom'), Object.assign(new Error('duplicate key'), { code: '23505' }), null, undefined, 'text'])
+      expect([String(e), isDatabaseUnavailable(e)]).toEqual([String(e), false]);
   });
 });

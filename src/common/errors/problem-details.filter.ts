@@ -128,13 +128,17 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 /**
  * The database is down, restarting or unreachable (not a bad request): connection refused or reset, a pool
  * that cannot connect in time, a server shutting down or starting up (SQLSTATE 57P01–57P03), a connection
- * exception (class 08), or a connection that ended under a query.
+ * exception (class 08), or a connection that ended under a query or under an open transaction.
  */
 export function isDatabaseUnavailable(exception: unknown): boolean {
   const e = exception as { code?: unknown; message?: unknown; driverError?: unknown };
   const code = typeof e?.code === 'string' ? e.code : undefined;
   if (code && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(code) || code.startsWith('08')))
     return true;
+  // The server ended the connection under an open transaction (a restart): TypeORM releases the query runner, and
+  // the transaction's next statement fails with this instead of a driver error. Nothing of it was committed.
+  const name = (exception as { name?: unknown })?.name;
+  if (name === 'QueryRunnerProviderAlreadyReleasedError' || name === 'QueryRunnerAlreadyReleasedError') return true;
   const message = typeof e?.message === 'string' ? e.message : '';
   if (
     /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
