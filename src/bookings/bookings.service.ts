@@ -91,8 +91,14 @@ export class BookingsService {
       const { startsAt, endsAt } = dto;
       if (endsAt <= startsAt)
         throw badRequest('validation_failed', 'endsAt must be after startsAt.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
-      // Lock first: requests on this resource, and maintenance being added to it, queue here.
-      await this.resources.lockResource(em, resource.id);
+      // Lock first, so that the rules and maintenance read below cannot change before this commits. Requests that
+      // are decided here — a pool's capacity, an organisation's fair-use and open-request limits — queue on the row
+      // (FOR UPDATE). The others, on an exclusive resource, share it: the exclusion constraint decides between them
+      // (the loser waits only for the winner's commit, then gets 409), instead of each waiting for all before it.
+      const decidedHere =
+        resource.mode === 'pooled' ||
+        (!internal && (resource.maxUnitHoursPer30Days !== null || (resource.maxOpenRequests !== null && resource.approvalRequired)));
+      await this.resources.lockResource(em, resource.id, decidedHere ? 'update' : 'share');
       await this.checkRules(em, resource, startsAt, endsAt, now);
       // Fair use shares a resource among enterprises; an operator's own use of its resource is not held to it.
       if (!internal) await this.checkFairUse(em, resource, organisationId, startsAt, endsAt, units);

@@ -292,9 +292,18 @@ export class ResourcesService {
     return resource as ResourceWithFacility | null;
   }
 
-  /** `SELECT … FOR UPDATE` on the resource row (inside a transaction); null if there is none. */
-  lockResource(em: EntityManager, resourceId: string): Promise<Resource | null> {
-    return em.getRepository(Resource).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :resourceId', { resourceId }).getOne();
+  /**
+   * Locks the resource row inside a transaction: `FOR UPDATE` (`update`, the default: one holder at a time) or
+   * `FOR SHARE` (`share`: many holders, none while a rule or maintenance change holds it `FOR UPDATE`); null if
+   * there is none.
+   */
+  lockResource(em: EntityManager, resourceId: string, mode: 'update' | 'share' = 'update'): Promise<Resource | null> {
+    return em
+      .getRepository(Resource)
+      .createQueryBuilder('r')
+      .setLock(mode === 'share' ? 'pessimistic_read' : 'pessimistic_write')
+      .where('r.id = :resourceId', { resourceId })
+      .getOne();
   }
 
   /** Weekly schedules by resource id, each sorted by weekday and opening time ("HH:MM"). */

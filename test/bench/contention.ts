@@ -193,7 +193,7 @@ export async function contentionSection(bench: BookingBench, opts: ContentionOpt
     `${opts.requests} organisations ask for the same window of an exclusive resource at once (keep-alive connections opened beforehand); latency: writing the request → end of the answer. CPU: % of one core during the round (other: the rest of the machine).`,
     `target p99 < ${TARGET_P99_MS} ms: worst round ${worstP99.toFixed(0)} ms — ${worstP99 < TARGET_P99_MS ? 'met' : 'MISSED'}.`,
     `lock waits (pg_stat_activity every 20 ms), samples by wait_event: ${[...lockEvents.entries()].map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}` +
-      ` (the requests queue on the resource row's FOR UPDATE: 'transactionid'/'tuple', by design); advisory: ${lockEvents.get('advisory') ?? 0}.`,
+      ` ('transactionid': the losers waiting for the winner's commit at the exclusion constraint; 'tuple': a row lock); advisory: ${lockEvents.get('advisory') ?? 0}.`,
   ];
   return {
     table: formatTable(header, body) + notes.join('\n') + '\n',
