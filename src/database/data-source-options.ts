@@ -14,7 +14,9 @@ export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions>
     synchronize: false,
     migrationsRun: false,
     // connectionTimeoutMillis: a request fails (503) rather than hang while the database is unreachable.
-    extra: { max: poolSize, application_name: 'pilot-booking', connectionTimeoutMillis: 5000 },
+    // jit=off: the report queries' row estimates (CTEs over snapshots) look expensive enough for PostgreSQL
+    // to JIT-compile them, which cost ~1 s of a 2.5 s report on the bench province and never paid back.
+    extra: { max: poolSize, application_name: 'pilot-booking', connectionTimeoutMillis: 5000, options: '-c jit=off' },
     ...extra,
     // TypeORM's own logger prints failed and slow statements with their bound parameters (a user's
     // argon2 hash, a token's hash): always off, and no maxQueryExecutionTime. Failures reach the

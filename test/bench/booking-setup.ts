@@ -149,7 +149,7 @@ function appEnv(dbUrl: string, port: number, captureFile: string, logLevel: stri
   };
 }
 
-async function startApp(dbUrl: string, work: string, logLevel: string): Promise<AppProcess & { captureFile: string; stop(): Promise<void> }> {
+export async function startApp(dbUrl: string, work: string, logLevel: string): Promise<AppProcess & { captureFile: string; stop(): Promise<void> }> {
   const port = await freePort();
   const captureFile = join(work, 'booking-sql.json');
   const child = spawn(process.execPath, ['--require', SQL_CAPTURE, MAIN], {

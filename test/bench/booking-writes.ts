@@ -9,12 +9,11 @@
  * events overall; and the app's CPU and peak RSS are read from /proc.
  */
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Pool, type PoolClient } from 'pg';
+import { loadAppConfig } from '../../src/config/app-config';
 import type { BookingBench, CapturedBooking } from './booking-setup';
-import { check, formatTable, progress, reportErrors, ROOT, round, type SectionResult } from './common';
+import { check, formatTable, JWT_SECRET, percentile, progress, reportErrors, round, type SectionResult } from './common';
 import { measureCpu, OTHER_CPU_WARNING_PERCENT, sampleActivity, watchMemory, type ActivitySummary, type CpuFigures } from './monitor';
 import { bookingInsert, describeStatement, StatementReplay, type ReplayFacts } from './replay';
 
@@ -54,13 +53,12 @@ const median = (xs: number[]) => {
 };
 
 /** The value at percentile p (0–100) of a sorted list, nearest rank. */
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 
 /** The pool size the built app is configured with (`extra: { max: N }` in dist/database/data-source-options.js), or null. */
+/** The app's pool size as its own configuration reads the environment the bench starts it with (DATABASE_POOL_SIZE, default 20). */
 function configuredPoolMax(): number | null {
   try {
-    const m = /extra:\s*\{\s*max:\s*(\d+)/.exec(readFileSync(join(ROOT, 'dist', 'database', 'data-source-options.js'), 'utf8'));
-    return m ? Number(m[1]) : null;
+    return loadAppConfig({ ...process.env, DATABASE_URL: 'postgres://bench@127.0.0.1/bench', NODE_ENV: 'production', JWT_SECRET }).databasePoolSize;
   } catch {
     return null;
   }
@@ -389,7 +387,7 @@ export async function bookingWritesSection(bench: BookingBench, opts: BookingWri
     `lock waits during the app run (pg_stat_activity every ${appRun.activity.intervalMs} ms): ${lockLine(appRun.activity)} ` +
       `(probe self-test: an advisory-lock wait staged for 0.5 s was seen in ${selfTest.advisorySamples} of ${selfTest.samples} samples).`,
     `wait events of non-idle sessions, app run: ${topEvents(appRun.activity)}; (a): ${topEvents(raw.activity)}.`,
-    `app: peak RSS ${mem.peakRssMb?.toFixed(0) ?? '?'} MB, CPU ${pct(app.cpu.appCpuPercent)} % of one core; pool: up to ${appRun.activity.maxSessions} connections open, ${appRun.activity.maxActive} active at once (configured max ${poolMax ?? '?'}, src/database/data-source-options.ts). ` +
+    `app: peak RSS ${mem.peakRssMb?.toFixed(0) ?? '?'} MB, CPU ${pct(app.cpu.appCpuPercent)} % of one core; pool: up to ${appRun.activity.maxSessions} connections open, ${appRun.activity.maxActive} active at once (configured max ${poolMax ?? '?'}, DATABASE_POOL_SIZE). ` +
       `Resources: ${bench.resourceIds.length} exclusive, approval ${bench.approvalRequired ? 'required (bookings pending)' : 'not required (approved at once)'}; ${bench.orgs.length} organisations.`,
   ];
   const statementTable = formatTable(

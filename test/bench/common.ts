@@ -25,7 +25,8 @@ export const SQL_CAPTURE = join(__dirname, 'sql-capture.js');
 /** A signing key for the children (the app refuses NODE_ENV=production without one). */
 export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 
-const CHILD_TIMEOUT_MS = 180_000;
+// Long enough for rebuild-snapshots over the 1 M-booking province (minutes), short enough to stop a hung child.
+const CHILD_TIMEOUT_MS = 900_000;
 
 // ---- clean-up: databases dropped, children killed, temp dirs removed, also on failure or Ctrl-C ----
 
@@ -164,6 +165,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await admin.end();
   }
   const drop = onCleanup(async () => {
+    // BENCH_KEEP_DATABASE=1: left for EXPLAIN and profiling (drop it yourself).
+    if (process.env.BENCH_KEEP_DATABASE === '1') return void process.stderr.write(`bench: database ${name} kept (BENCH_KEEP_DATABASE=1)\n`);
     const c = new Client({ connectionString: adminUrl });
     await c.connect();
     try {
@@ -191,6 +194,10 @@ export const progress = (line: string) => process.stderr.write(`${line}\n`);
 export function check(what: string, actual: unknown, expected: unknown) {
   if (actual !== expected) throw new Error(`${what}: expected ${String(expected)}, got ${String(actual)}`);
 }
+
+/** The p-th percentile (nearest rank) of ascending numbers; NaN for none. */
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 export const round = (n: number, digits: number) => Number(n.toFixed(digits));
 

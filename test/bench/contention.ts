@@ -7,7 +7,7 @@
  */
 import { Agent, request } from 'node:http';
 import type { BookingBench } from './booking-setup';
-import { check, formatTable, progress, round, type SectionResult } from './common';
+import { check, formatTable, percentile, progress, round, type SectionResult } from './common';
 import { measureCpu, OTHER_CPU_WARNING_PERCENT, sampleActivity, type ActivitySummary, type CpuFigures } from './monitor';
 
 export interface ContentionOptions {
@@ -56,8 +56,6 @@ function send(agent: Agent, baseUrl: string, method: string, path: string, heade
     req.end(body);
   });
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 interface Round {
   round: number;

@@ -4,7 +4,9 @@
  *   - `sacct`: the Slurm sacct import (sacct.ts), in a database of its own;
  *   - `booking-writes`: POST /api/v1/bookings under load against the same statements raw through pg, and a
  *     bare INSERT (booking-writes.ts);
- *   - `contention`: 200 simultaneous requests for one exclusive window (contention.ts).
+ *   - `contention`: 200 simultaneous requests for one exclusive window (contention.ts);
+ *   - `province`: a synthetic province of 2,000 resources and 1,000,000 bookings, availability search and
+ *     reports on it (province.ts), in a database of its own.
  * The two booking sections share one set-up (booking-setup.ts): a fresh database, the built app as a child.
  * Every database is called pb_bench_<random> and dropped at the end, also on failure or Ctrl-C; the app child
  * is stopped. One table per section on stdout, progress on stderr, all figures in bench-results.json
@@ -19,9 +21,10 @@ import { bookingWritesSection } from './booking-writes';
 import { CLI, cleanup, installSignalHandlers, MAIN, progress, ROOT, round, state, type SectionResult } from './common';
 import { contentionSection } from './contention';
 import { machineBusyPercent } from './monitor';
+import { PROVINCE_DEFAULTS, provinceSection } from './province';
 import { sacctSection } from './sacct';
 
-const SECTIONS = ['sacct', 'booking-writes', 'contention'] as const;
+const SECTIONS = ['sacct', 'booking-writes', 'contention', 'province'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -36,6 +39,9 @@ interface Options {
   captures: number;
   approvalRequired: boolean;
   logLevel: string;
+  provinceFacilities: number;
+  provinceBookings: number;
+  searchRequests: number;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -48,6 +54,9 @@ const USAGE = `usage: npm run bench -- [options]
   --contention-requests <n> simultaneous requests per contention round (default 200)
   --contention-rounds <n>  contention rounds, each on a resource of its own (default 3)
   --captures <n>           unloaded bookings whose SQL is captured (default 5)
+  --province-facilities <n> province: facilities, 5 resources each (default ${PROVINCE_DEFAULTS.facilities})
+  --province-bookings <n>  province: bookings over the year (default ${PROVINCE_DEFAULTS.bookings})
+  --search-requests <n>    province: availability searches measured (default ${PROVINCE_DEFAULTS.searchRequests})
   --auto-approve           bench resources need no approval (bookings approved at once; default: pending)
   --log-level <level>      the app's LOG_LEVEL (default warn)`;
 
@@ -64,6 +73,9 @@ function parseArgs(argv: string[]): Options {
     captures: 5,
     approvalRequired: true,
     logLevel: 'warn',
+    provinceFacilities: PROVINCE_DEFAULTS.facilities,
+    provinceBookings: PROVINCE_DEFAULTS.bookings,
+    searchRequests: PROVINCE_DEFAULTS.searchRequests,
   };
   const int = (name: string, v: string | undefined, min: number) => {
     const n = Number(v);
@@ -108,6 +120,15 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--captures':
         o.captures = int(flag, value(), 1);
+        break;
+      case '--province-facilities':
+        o.provinceFacilities = int(flag, value(), 1);
+        break;
+      case '--province-bookings':
+        o.provinceBookings = int(flag, value(), 1);
+        break;
+      case '--search-requests':
+        o.searchRequests = int(flag, value(), 1);
         break;
       case '--auto-approve':
         o.approvalRequired = false;
@@ -159,7 +180,7 @@ async function main() {
     finish('sacct', await sacctSection(adminUrl), (Date.now() - t) / 1000);
   }
 
-  const booking = opts.only.filter((s) => s !== 'sacct');
+  const booking = opts.only.filter((s) => s === 'booking-writes' || s === 'contention');
   if (booking.length > 0) {
     let t = Date.now();
     const bench: BookingBench = await setupBookingBench({
@@ -185,6 +206,24 @@ async function main() {
       t = Date.now();
       finish('contention', await contentionSection(bench, { requests: opts.contentionRequests, rounds: opts.contentionRounds }), (Date.now() - t) / 1000);
     }
+  }
+
+  if (opts.only.includes('province')) {
+    const t = Date.now();
+    finish(
+      'province',
+      await provinceSection({
+        adminUrl,
+        facilities: opts.provinceFacilities,
+        resourcesPerFacility: PROVINCE_DEFAULTS.resourcesPerFacility,
+        bookings: opts.provinceBookings,
+        enterprises: PROVINCE_DEFAULTS.enterprises,
+        searchRequests: opts.searchRequests,
+        reportRepeats: PROVINCE_DEFAULTS.reportRepeats,
+        logLevel: opts.logLevel,
+      }),
+      (Date.now() - t) / 1000,
+    );
   }
 
   const cpuList = cpus();
