@@ -52,9 +52,6 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** The value at percentile p (0–100) of a sorted list, nearest rank. */
-
-/** The pool size the built app is configured with (`extra: { max: N }` in dist/database/data-source-options.js), or null. */
 /** The app's pool size as its own configuration reads the environment the bench starts it with (DATABASE_POOL_SIZE, default 20). */
 function configuredPoolMax(): number | null {
   try {
