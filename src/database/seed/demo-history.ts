@@ -512,6 +512,9 @@ function generateBookings(ctx: Ctx, r: HistoryResourceInput, fill: number, maint
       const orgId = internal ? r.operator.organisationId : org!.organisationId;
       const units = exclusive ? 1 : Math.max(1, laneUnits - (rng.chance(0.5) ? 0 : rng.int(0, Math.floor(laneUnits / 2))));
       const unitHours = (units * d) / HOUR;
+      // The history is as of the start of the hour, but is shown during all of it: a booking starting within
+      // this hour would be left 'approved' past its no-show grace before the hour is over. None starts in it.
+      if (s >= ctx.now && s < ctx.now + HOUR) continue;
       // When it was requested: ahead by at least the lead time, within the horizon, after the history starts.
       const future = s > ctx.now;
       let created: number;
