@@ -6,11 +6,13 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
+  // The console's browser script (plain ES5, no build step).
+  { files: ['src/console/static/**/*.js'], languageOptions: { globals: { window: 'readonly', document: 'readonly' } } },
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'test/openapi-client/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { project: ['./test/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
@@ -21,7 +23,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { project: ['./test/openapi-client/tsconfig.json'] } },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // `_name` marks a deliberately unused binding (`const { passwordHash: _omit, ...rest } = user`).
       '@typescript-eslint/no-unused-vars': [

@@ -20,6 +20,7 @@ import { ClockModule } from './common/clock';
 import { AccessModule } from './common/access/access.service';
 import { UsageModule } from './usage/usage.module';
 import { ReportsModule } from './reports/reports.module';
+import { ConsoleModule } from './console/console.module';
 
 /** Makes the typed settings injectable everywhere as APP_CONFIG. */
 @Global()
@@ -64,6 +65,7 @@ export class AppModule {
         UsageModule,
         ReportsModule,
         NotificationsModule,
+        ConsoleModule,
         ...(options.jobs === false ? [] : [JobsModule]),
         SeedModule,
       ],

@@ -9,6 +9,7 @@ import { keepBodyParserErrors, ProblemDetailsFilter } from './common/errors/prob
 import { requestId } from './common/logging';
 import { AppConfig, APP_CONFIG } from './config/app-config';
 import { createValidationPipe } from './common/validation/validation-pipe';
+import { configureConsoleHttp, CONSOLE_PREFIX_EXCLUDES, isConsolePath } from './console/console-http';
 
 export const API_PREFIX = 'api/v1';
 
@@ -42,7 +43,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
       },
     },
   });
-  app.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/docs') ? docsHeaders : apiHeaders)(req, res, next));
+  // The console's pages: scripts and styles from this origin only, forms only to it; no upgrade to HTTPS
+  // (intranet installations often serve plain HTTP, where upgraded asset URLs would not load).
+  const consoleHeaders = helmet({
+    contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'form-action': ["'self'"], 'img-src': ["'self'", 'data:'] } },
+  });
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    (req.path.startsWith('/docs') ? docsHeaders : isConsolePath(req.path) ? consoleHeaders : apiHeaders)(req, res, next),
+  );
 
   // CORS only for the configured browser origins (none by default); no cookies are used, so no credentials.
   if (config.corsOrigins.length > 0) {
@@ -57,9 +65,10 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   }
 
   app.useBodyParser('json', { limit: '1mb' });
+  configureConsoleHttp(app, config);
   app.use(keepBodyParserErrors);
 
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }, ...CONSOLE_PREFIX_EXCLUDES] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 

@@ -27,6 +27,6 @@ import { UserAdminService } from './user-admin.service';
   ],
   controllers: [AuthController, UserAdminController],
   providers: [AuthService, SessionsService, ThrottleService, UserAdminService, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
-  exports: [AuthService, SessionsService, ThrottleService, AuthGuard],
+  exports: [AuthService, SessionsService, ThrottleService, AuthGuard, UserAdminService],
 })
 export class AuthModule {}

@@ -150,6 +150,36 @@ export class SessionsService {
     if (!ok) throw invalidRefreshToken();
   }
 
+  /**
+   * Ends one session by its id (the console's sign-out: the browser holds the session id in its signed cookie,
+   * not a refresh token). Ending an ended session is a no-op; the audit entry is the same as the API's logout.
+   */
+  async endSession(sessionId: string, userId: string, client: ClientInfo): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (em) => {
+      const session = await em.findOne(AuthSession, { where: { id: sessionId, userId }, lock: { mode: 'pessimistic_write' } });
+      const user = session && (await this.users.findById(em, userId));
+      if (!session || !user || session.revokedAt) return;
+      const ended = await this.revoke(em, session.id, 'logout', now);
+      await this.audit.record(
+        em,
+        userActor(user),
+        {
+          action: 'auth.logout',
+          ...auditUser(user),
+          data: { sessionId, all: false, sessionsEnded: ended, ip: client.ip, userAgent: client.userAgent, via: 'console' },
+        },
+        now,
+      );
+    });
+  }
+
+  /** When a session's refresh tokens stop working (its expiry): the console's cookie lives exactly as long. */
+  async sessionExpiry(sessionId: string): Promise<Date | null> {
+    const session = await this.dataSource.getRepository(AuthSession).findOne({ where: { id: sessionId } });
+    return session ? session.expiresAt : null;
+  }
+
   /** Ends every live session of a user inside the caller's transaction (password change, reset, deactivation). */
   async revokeAllForUser(em: EntityManager, userId: string, reason: SessionRevokedReason, now: Date): Promise<number> {
     const result = await em

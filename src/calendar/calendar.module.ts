@@ -15,5 +15,6 @@ import { FeedTokensService } from './feed-tokens.service';
   imports: [AuditModule, BookingsModule, CatalogueModule, OrganisationsModule],
   controllers: [CalendarFeedsController, CalendarTokensController],
   providers: [CalendarService, FeedTokensService],
+  exports: [CalendarService, FeedTokensService],
 })
 export class CalendarModule {}

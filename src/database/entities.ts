@@ -1,3 +1,4 @@
+import { ConsolePreference } from '../console/console-preference.entity';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { AuthSession } from '../auth/auth-session.entity';
 import { Booking } from '../bookings/booking.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   CalendarFeedToken,
   Project,
   ProjectStageHistory,
+  ConsolePreference,
 ];

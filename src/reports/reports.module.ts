@@ -13,6 +13,6 @@ import { ReportsService } from './reports.service';
   imports: [AuditModule],
   controllers: [ReportsController],
   providers: [ReportsService, ReportSnapshotsService, IndicatorsService],
-  exports: [ReportSnapshotsService],
+  exports: [ReportSnapshotsService, ReportsService, IndicatorsService],
 })
 export class ReportsModule {}

@@ -14,6 +14,7 @@ import { AuditSealing1764214400000 } from './1764214400000-AuditSealing';
 import { ReportSnapshots1764218000000 } from './1764218000000-ReportSnapshots';
 import { ServiceCategories1764221600000 } from './1764221600000-ServiceCategories';
 import { Indicators1764225200000 } from './1764225200000-Indicators';
+import { ConsolePreferences1764228800000 } from './1764228800000-ConsolePreferences';
 
 /** Listed explicitly so the same list works from TypeScript (tests) and from dist/ (the app). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ReportSnapshots1764218000000,
   ServiceCategories1764221600000,
   Indicators1764225200000,
+  ConsolePreferences1764228800000,
 ];

@@ -1,0 +1,76 @@
+import { Language } from './language';
+
+/**
+ * The domain error codes of every module (`DomainError.code`), as a user reads them beside a form. The
+ * English detail the service wrote (with its figures) is shown under the translated sentence, so nothing
+ * the rule said is lost; a code missing here falls back to that detail alone (a unit test lists the codes).
+ */
+export const ERROR_TEXTS: Record<string, Record<Language, string>> = {
+  already_superseded: { 'zh-CN': '该使用记录已被更正过，不能再次更正。', en: 'This usage record has already been corrected.' },
+  before_project_start: { 'zh-CN': '日期早于项目开始日期。', en: 'The date is before the project started.' },
+  before_stage_entry: { 'zh-CN': '日期早于进入当前阶段的日期。', en: 'The date is before the project entered its current stage.' },
+  beyond_horizon: { 'zh-CN': '超出了该资源允许提前预约的范围。', en: 'This is further ahead than the resource may be booked.' },
+  booking_mismatch: { 'zh-CN': '该预约与所选资源或项目不符。', en: 'The booking does not match the resource or project.' },
+  booking_over: { 'zh-CN': '预约时段已结束，无法签到。', en: 'The booked window is over; it can no longer be checked in.' },
+  booking_started: { 'zh-CN': '预约已开始，不能再执行此操作。', en: 'The booking has started; this is no longer possible.' },
+  capacity_exceeded: { 'zh-CN': '所需数量超过了资源的总容量。', en: 'More units than the resource has.' },
+  credit_code_taken: { 'zh-CN': '该统一社会信用代码已注册。', en: 'This unified social credit code is already registered.' },
+  current_password_wrong: { 'zh-CN': '当前密码不正确。', en: 'The current password is wrong.' },
+  duplicate: { 'zh-CN': '记录重复。', en: 'Duplicate record.' },
+  email_taken: { 'zh-CN': '该邮箱已被使用。', en: 'This e-mail address is already in use.' },
+  empty_file: { 'zh-CN': '上传的文件为空。', en: 'The uploaded file is empty.' },
+  first_stage: { 'zh-CN': '项目已处于第一个阶段。', en: 'The project is at its first stage.' },
+  forbidden: { 'zh-CN': '您无权执行此操作。', en: 'You are not allowed to do this.' },
+  idempotency_key_reused: {
+    'zh-CN': '该请求已用不同内容提交过，请刷新页面后重试。',
+    en: 'This request was already sent with other contents; reload and try again.',
+  },
+  in_maintenance: { 'zh-CN': '所选时段与资源的维护时段重叠。', en: 'The window overlaps a maintenance window of the resource.' },
+  in_the_future: { 'zh-CN': '时间不能晚于现在。', en: 'The time may not be in the future.' },
+  in_the_past: { 'zh-CN': '所选时段已经过去。', en: 'The window is in the past.' },
+  inactive_resource: { 'zh-CN': '该资源当前不开放预约。', en: 'This resource is not open for booking.' },
+  insufficient_capacity: { 'zh-CN': '所选时段剩余容量不足。', en: 'Not enough capacity is left in this window.' },
+  internal_error: { 'zh-CN': '服务器内部错误。', en: 'Internal error.' },
+  invalid_credentials: { 'zh-CN': '邮箱或密码不正确。', en: 'The e-mail address or the password is wrong.' },
+  invalid_refresh_token: { 'zh-CN': '登录已失效，请重新登录。', en: 'Your session has ended; sign in again.' },
+  invalid_value: { 'zh-CN': '取值无效。', en: 'Invalid value.' },
+  last_admin: { 'zh-CN': '不能停用或降级最后一位管理员。', en: 'The last administrator cannot be deactivated or demoted.' },
+  last_stage: { 'zh-CN': '项目已处于最后一个阶段。', en: 'The project is at its last stage.' },
+  lead_time: { 'zh-CN': '距开始时间太近：该资源需要提前预约。', en: 'Too close to the start: this resource must be booked further ahead.' },
+  mapping_exists: { 'zh-CN': '该映射已存在。', en: 'This mapping already exists.' },
+  not_an_enterprise: { 'zh-CN': '所选组织不是企业。', en: 'The organisation is not an enterprise.' },
+  not_an_operator: { 'zh-CN': '所选组织不是平台运营方。', en: 'The organisation is not an operator.' },
+  not_found: { 'zh-CN': '记录不存在，或您无权查看。', en: 'Not found, or you may not see it.' },
+  not_started: { 'zh-CN': '预约尚未开始。', en: 'The booking has not started yet.' },
+  not_your_facility: { 'zh-CN': '这不是您运营的平台。', en: 'This is not a facility you operate.' },
+  not_your_organisation: { 'zh-CN': '这不是您所在组织的数据。', en: 'This is not your organisation’s.' },
+  opening_hours_overlap: { 'zh-CN': '开放时间段相互重叠。', en: 'The opening intervals overlap.' },
+  outside_opening_hours: { 'zh-CN': '所选时段不在资源的开放时间内。', en: 'The window is outside the resource’s opening hours.' },
+  password_change_required: { 'zh-CN': '请先修改密码。', en: 'Change your password first.' },
+  period_ambiguous: { 'zh-CN': '请只选择一种统计期间（年份，或起止日期）。', en: 'Choose one kind of period: a year, or from and to.' },
+  period_missing: { 'zh-CN': '请选择统计期间。', en: 'Choose a period.' },
+  period_not_begun: { 'zh-CN': '所选期间尚未开始。', en: 'The period has not begun.' },
+  quota_exceeded: { 'zh-CN': '超出了该资源对每个企业的使用限额。', en: 'Your organisation’s allowance on this resource is used up.' },
+  resource_not_in_facility: { 'zh-CN': '该资源不属于此平台。', en: 'The resource is not part of this facility.' },
+  role_does_not_fit_organisation: { 'zh-CN': '角色与组织类型不匹配。', en: 'The role does not fit the organisation.' },
+  sacct_columns_missing: { 'zh-CN': '文件缺少必需的 sacct 列。', en: 'The file lacks required sacct columns.' },
+  service_category_not_offered: { 'zh-CN': '该资源不提供所选服务类别。', en: 'The resource does not offer this service category.' },
+  slot_taken: { 'zh-CN': '该时段已被预约，请选择其他时段。', en: 'This window is already booked; choose another one.' },
+  too_early_to_check_in: { 'zh-CN': '还不能签到：签到时间未到。', en: 'Too early to check in.' },
+  too_long: { 'zh-CN': '预约时长超过了该资源允许的最长时长。', en: 'Longer than the resource allows.' },
+  too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试。', en: 'Too many attempts; try again later.' },
+  too_many_feed_tokens: { 'zh-CN': '日历订阅链接数量已达上限，请先删除不用的链接。', en: 'Too many calendar feed links; delete one first.' },
+  too_many_requests: { 'zh-CN': '请求过于频繁，请稍后再试。', en: 'Too many requests; try again later.' },
+  too_short: { 'zh-CN': '预约时长短于该资源要求的最短时长。', en: 'Shorter than the resource requires.' },
+  unauthorized: { 'zh-CN': '请先登录。', en: 'Please sign in.' },
+  unit_not_importable: { 'zh-CN': '该资源的计量单位不能从 Slurm 导入。', en: 'This resource’s unit cannot be imported from Slurm.' },
+  units_used_exceed_booked: { 'zh-CN': '实际使用数量超过了预约数量。', en: 'More units used than were booked.' },
+  unknown_project: { 'zh-CN': '所选项目不存在或不属于您的组织。', en: 'Unknown project, or not your organisation’s.' },
+  validation_failed: { 'zh-CN': '输入有误，请检查标出的字段。', en: 'Some fields are not valid; see the marked fields.' },
+  wrong_state: { 'zh-CN': '当前状态下不能执行此操作。', en: 'Not possible in the current state.' },
+  database_unavailable: { 'zh-CN': '数据库暂时不可用，请稍后重试。', en: 'The database is unavailable for a moment; try again shortly.' },
+};
+
+export function errorText(code: string, language: Language): string | null {
+  return ERROR_TEXTS[code]?.[language] ?? null;
+}
