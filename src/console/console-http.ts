@@ -9,7 +9,7 @@ import { DEFAULT_LANGUAGE, isLanguage, Language } from './i18n/language';
 import { renderCsrfRefusal } from './views/error-pages';
 
 /** The first path segments the console owns; everything else is the API (/api/v1), /docs or /health. */
-export const CONSOLE_SECTIONS = ['sign-in', 'sign-out', 'language', 'account', 'assets', 'sme', 'operator', 'official', 'admin', 'notifications'] as const;
+export const CONSOLE_SECTIONS = ['sign-in', 'sign-out', 'language', 'account', 'assets', 'sme', 'operator', 'official', 'admin', 'inbox'] as const;
 
 /** The console's routes, for setGlobalPrefix's `exclude` (each section and everything below it, and `/`). */
 export const CONSOLE_PREFIX_EXCLUDES: string[] = ['/', ...CONSOLE_SECTIONS.flatMap((s) => [s, `${s}/{*path}`])];

@@ -4,7 +4,7 @@ import type { SignedInContext } from '../page-context';
 import { Layout } from '../views/layout';
 
 /** Every signed-in user's notifications. */
-@ConsoleController('notifications')
+@ConsoleController('inbox')
 export class NotificationsPagesController {
   @Get()
   @Html()

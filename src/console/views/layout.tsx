@@ -19,7 +19,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/sme/bookings', label: 'navMyBookings' },
     { href: '/sme/projects', label: 'navMyProjects' },
     { href: '/sme/usage', label: 'navMyUsage' },
-    { href: '/notifications', label: 'navNotifications' },
+    { href: '/inbox', label: 'navNotifications' },
   ],
   operator: [
     { href: '/operator/queue', label: 'navQueue' },
@@ -28,7 +28,7 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
     { href: '/operator/slurm', label: 'navSlurm' },
     { href: '/operator/resources', label: 'navResources' },
     { href: '/operator/indicators', label: 'navIndicators' },
-    { href: '/notifications', label: 'navNotifications' },
+    { href: '/inbox', label: 'navNotifications' },
   ],
   official: [
     { href: '/official', label: 'navDashboard' },
