@@ -109,3 +109,10 @@ export async function attributeOf(page: Page, selector: string, name: string): P
 export async function waitForText(page: Page, selector: string, text: string | RegExp): Promise<void> {
   await page.locator(selector, { hasText: text }).first().waitFor();
 }
+
+/** The script a page loaded, in bytes as transferred (gzip): the console keeps every page under 200 KB of script. */
+export async function scriptBytesOf(page: Page): Promise<number> {
+  return page.evaluate(
+    `performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'script').reduce((n, e) => n + (e.encodedBodySize || 0), 0)`,
+  );
+}

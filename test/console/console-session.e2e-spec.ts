@@ -96,6 +96,40 @@ describeInBrowser('console: browser session', () => {
     expect(await textOf(page, 'h1')).toBe('未找到（404）');
   });
 
+  it('locks an account after the API’s number of wrong passwords, in the page and for the API alike', async () => {
+    const { page } = await h.newPage();
+    for (let i = 0; i < 5; i++) {
+      await page.goto('/sign-in');
+      await page.locator('#f-email').fill('operator-dalian@demo.local');
+      await page.locator('#f-password').fill(`wrong-password-${i}`);
+      await page.locator('main button[type=submit]').click();
+      // The fifth wrong password locks the account (LOGIN_LOCKOUT_THRESHOLD 5), as through the API.
+      await waitForText(page, '.alert-error', i < 4 ? '邮箱或密码不正确' : '尝试次数过多');
+    }
+    await page.goto('/sign-in');
+    await page.locator('#f-email').fill('operator-dalian@demo.local');
+    await page.locator('#f-password').fill('demo-pass-2024');
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST'),
+      page.locator('main button[type=submit]').click(),
+    ]);
+    expect(answer.status()).toBe(429);
+    await waitForText(page, '.alert-error', '尝试次数过多');
+    const api = await h.t.http().post('/api/v1/auth/login').send({ email: 'operator-dalian@demo.local', password: 'demo-pass-2024' });
+    expect(api.status).toBe(429);
+    const failed = await h.t.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM audit_entries WHERE action = 'auth.login_failed' AND data->>'email' = 'operator-dalian@demo.local'`,
+    );
+    expect(Number(failed[0].n)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('leaves the API where it was: every operation of the OpenAPI document is under /api/v1 (or /health)', async () => {
+    const docs = await h.t.rawHttp().get('/docs-json');
+    const paths = Object.keys(docs.body.paths as Record<string, unknown>);
+    expect(paths.filter((p) => !p.startsWith('/api/v1/') && p !== '/health')).toEqual([]);
+    expect(paths.some((p) => p.startsWith('/api/v1/notifications'))).toBe(true);
+  });
+
   it('keeps the way back after sign-in to this site only', async () => {
     const { page } = await h.newPage();
     await page.goto('/official');
