@@ -47,7 +47,7 @@ export async function startApplication(config: AppConfig, listen = true): Promis
         log.warn('HOST is unset and the demo accounts (published password) exist: listening on 127.0.0.1 only; set HOST=0.0.0.0 to listen on every interface');
       await app.listen(config.port, host);
       const url = `http://localhost:${config.port}`;
-      log.log(`listening on ${host}:${config.port} — API docs at ${url}/docs, health at ${url}/health`);
+      log.log(`listening on ${host}:${config.port} — console at ${url}/, API docs at ${url}/docs, health at ${url}/health`);
     }
   } catch (e) {
     await database.stop();

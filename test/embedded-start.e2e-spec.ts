@@ -105,6 +105,13 @@ describe('npm start on the embedded database', () => {
       expect(res.status).toBe(200);
     }
     await request(app.url).get('/docs').expect(200);
+    // The console opens at / with the sign-in page (in Chinese) and its assets.
+    expect(app.output()).toMatch(/console at http:\/\/localhost:\d+\//);
+    await request(app.url).get('/').expect(303).expect('Location', '/sign-in');
+    const signIn = await request(app.url).get('/sign-in').expect(200);
+    expect(signIn.text).toContain('<html lang="zh-CN">');
+    const css = /href="(\/assets\/[^"]+\/console\.css)"/.exec(signIn.text)![1];
+    await request(app.url).get(css).expect(200);
     expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
     // The log never carries the password or the token.
     const token = (await login(app.url, 'sme@demo.local')).body.accessToken as string;
