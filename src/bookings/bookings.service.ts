@@ -183,6 +183,31 @@ export class BookingsService {
     });
   }
 
+  /**
+   * The price a request would get, before sending it (the console's price preview): the same units rule and
+   * `priceBooking` as `request`, for the caller's organisation; the other rules are checked only by `request`.
+   */
+  async quote(
+    auth: AuthUser,
+    dto: Pick<CreateBookingDto, 'resourceId' | 'startsAt' | 'endsAt' | 'units'>,
+  ): Promise<ReturnType<typeof priceBooking> & { units: number; durationMinutes: number }> {
+    const resource = await this.resources.findVisible(auth, dto.resourceId);
+    const units = this.unitsFor(resource, dto.units);
+    if (dto.endsAt <= dto.startsAt)
+      throw badRequest('validation_failed', 'endsAt must be after startsAt.', [{ field: 'endsAt', message: 'endsAt must be after startsAt' }]);
+    const organisation = await this.organisations.findById(auth.organisationId!);
+    const durationMinutes = minutesBetween(dto.startsAt, dto.endsAt);
+    const price = priceBooking({
+      pricePerUnitHourFen: resource.pricePerUnitHourFen,
+      units,
+      durationMinutes,
+      smeDiscountPercent: resource.smeDiscountPercent,
+      isSme: organisation.sme,
+      internal: isInternalUse(auth.organisationId!, resource.facility.operatorId),
+    });
+    return { ...price, units, durationMinutes };
+  }
+
   approve(auth: AuthUser, id: string, dto: DecisionDto) {
     return this.act(auth, id, 'approve', dto.reason);
   }

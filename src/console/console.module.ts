@@ -17,6 +17,8 @@ import { SessionController } from './session.controller';
 import { SmePagesController } from './sme/sme.controller';
 import { NotificationsPagesController } from './sme/notifications.controller';
 import { OperatorPagesController } from './operator/operator.controller';
+import { OperatorUsagePagesController } from './operator/operator-usage.controller';
+import { OperatorResourcesPagesController } from './operator/operator-resources.controller';
 import { OfficialPagesController } from './official/official.controller';
 import { AdminPagesController } from './admin/admin.controller';
 import { ConsoleNotFoundController } from './not-found.controller';
@@ -46,6 +48,8 @@ import { ConsoleNotFoundController } from './not-found.controller';
     SmePagesController,
     NotificationsPagesController,
     OperatorPagesController,
+    OperatorUsagePagesController,
+    OperatorResourcesPagesController,
     OfficialPagesController,
     AdminPagesController,
     ConsoleNotFoundController,

@@ -16,6 +16,6 @@ import { UsageStore } from './usage-store';
   imports: [AuditModule, CatalogueModule],
   controllers: [UsageController],
   providers: [UsageService, UsageStore, SlurmMappingsService, SacctImportService],
-  exports: [UsageService, SacctImportService],
+  exports: [UsageService, SacctImportService, SlurmMappingsService],
 })
 export class UsageModule {}

@@ -8,7 +8,7 @@
       if (el.dataset.drawn) return;
       el.dataset.drawn = '1';
       var option = JSON.parse(el.dataset.chart);
-      var chart = window.echarts.init(el, null, { renderer: 'svg' });
+      var chart = window.echarts.init(el, null, { renderer: 'canvas' });
       // A click on a bar or point follows its drill-down link (the table under the chart has the same links).
       var links = option.links || [];
       delete option.links;
