@@ -123,6 +123,34 @@ describeInBrowser('console: browser session', () => {
     expect(Number(failed[0].n)).toBeGreaterThanOrEqual(5);
   });
 
+  it('sends a user whose password an admin reset to the change-password page until it is changed, then home', async () => {
+    const admin = await h.t.login('admin@demo.local');
+    const [{ id }] = await h.t.sql<{ id: string }>(`SELECT id FROM users WHERE email = 'operator-compute@demo.local'`);
+    await h.t
+      .http()
+      .post(`/api/v1/users/${id}/reset-password`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ temporaryPassword: 'temporary-pass-77' })
+      .expect(200);
+    const { page } = await h.newPage();
+    await h.signIn(page, 'operator-compute@demo.local', 'temporary-pass-77');
+    expect(new URL(page.url()).pathname).toBe('/account/password');
+    await page.goto('/operator/queue');
+    expect(new URL(page.url()).pathname).toBe('/account/password');
+    await page.locator('#f-currentPassword').fill('wrong-one-123');
+    await page.locator('#f-newPassword').fill('a-new-long-passphrase');
+    await page.locator('main button[type=submit]').click();
+    await waitForText(page, '#f-currentPassword-error', '当前密码不正确');
+    await page.locator('#f-currentPassword').fill('temporary-pass-77');
+    await page.locator('#f-newPassword').fill('a-new-long-passphrase');
+    await Promise.all([page.waitForURL('**/operator/queue?notice=common.passwordChanged'), page.locator('main button[type=submit]').click()]);
+    expect(await textOf(page, '.alert-ok')).toBe('密码已修改。');
+    expect(await h.t.sql(`SELECT must_change_password FROM users WHERE id = $1`, [id])).toEqual([{ must_change_password: false }]);
+    // The page session continues on the new session the change opened; the old ones are over.
+    await page.goto('/operator/usage');
+    expect(new URL(page.url()).pathname).toBe('/operator/usage');
+  });
+
   it('leaves the API where it was: every operation of the OpenAPI document is under /api/v1 (or /health)', async () => {
     const docs = await h.t.rawHttp().get('/docs-json');
     const paths = Object.keys(docs.body.paths as Record<string, unknown>);

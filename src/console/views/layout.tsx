@@ -71,6 +71,8 @@ export function Layout(props: PropsWithChildren<{ ctx: PageContext; title: strin
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title safe>{`${props.title} · ${m.appName}`}</title>
+          {/* No favicon file: an empty one, so that browsers do not ask /favicon.ico (a 404). */}
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href={assetUrl('console.css')} />
           <script src={assetUrl('htmx.min.js')} defer></script>
           {props.scripts?.includes('charts') ? <script src={assetUrl('echarts.min.js')} defer></script> : ''}
