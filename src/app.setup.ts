@@ -52,7 +52,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     (req.path.startsWith('/docs') ? docsHeaders : isConsolePath(req.path) ? consoleHeaders : apiHeaders)(req, res, next),
   );
 
-  // CORS only for the configured browser origins (none by default); no cookies are used, so no credentials.
+  // CORS only for the configured browser origins (none by default); the API reads no cookie (only the console does, same-origin), so no credentials.
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins,
