@@ -224,4 +224,32 @@ describeInBrowser('console: SME pages', () => {
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);
   });
+
+  it('moves a project along the chain from its page: evidence required beside the field, then the next stage, and back with a reason', async () => {
+    const { page } = await h.newPage();
+    await h.signIn(page, 'sme@demo.local');
+    const [{ id }] = await h.t.sql<{ id: string }>(
+      `SELECT p.id FROM projects p JOIN users u ON u.organisation_id = p.organisation_id WHERE u.email = 'sme@demo.local' AND p.title_zh = '测试·高熵合金涂层'`,
+    );
+    await page.goto(`/sme/projects/${id}`);
+    // The browser itself stops an empty required field; without that check (an old browser, a hand-made request) the server says why.
+    await page.evaluate(`document.getElementById('f-evidence').removeAttribute('required')`);
+    await page.locator(`form[action="/sme/projects/${id}/advance"] button[type=submit]`).click();
+    await waitForText(page, '#f-evidence-error', '必填');
+    expect(await h.t.sql(`SELECT stage FROM projects WHERE id = $1`, [id])).toEqual([{ stage: 'lab_validation' }]);
+    await page.locator('#f-evidence').fill('小试样品检测报告 No. 2026-118');
+    await Promise.all([page.waitForURL(/notice=sme\.projectAdvanced/), page.locator(`form[action="/sme/projects/${id}/advance"] button[type=submit]`).click()]);
+    expect(await textOf(page, '.chain li.current')).toContain('中试熟化');
+    expect(await h.t.sql(`SELECT stage FROM projects WHERE id = $1`, [id])).toEqual([{ stage: 'pilot_maturation' }]);
+    page.once('dialog', (d) => void d.accept());
+    await page.locator(`form[action="/sme/projects/${id}/revert"] #f-reason`).fill('中试放大失败，回到小试');
+    await Promise.all([page.waitForURL(/notice=sme\.projectReverted/), page.locator(`form[action="/sme/projects/${id}/revert"] button[type=submit]`).click()]);
+    expect(await h.t.sql(`SELECT stage FROM projects WHERE id = $1`, [id])).toEqual([{ stage: 'lab_validation' }]);
+    expect(await h.t.sql(`SELECT action FROM audit_entries WHERE entity_id = $1 AND action LIKE 'project.%' ORDER BY seq`, [id])).toEqual([
+      { action: 'project.created' },
+      { action: 'project.advanced' },
+      { action: 'project.reverted' },
+    ]);
+    expect(await h.accessibilityViolations(page)).toEqual([]);
+  });
 });

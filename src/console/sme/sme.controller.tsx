@@ -14,7 +14,7 @@ import { CHAIN_STAGES, DIRECTIONS, FACILITY_KINDS } from '../../catalogue/catalo
 import { FacilitiesService } from '../../catalogue/facilities.service';
 import { ResourceDetailDto, ResourceQueryDto } from '../../catalogue/resources.dto';
 import { ResourcesService } from '../../catalogue/resources.service';
-import { CreateProjectDto, ProjectQueryDto } from '../../chain/chain.dto';
+import { AdvanceProjectDto, CreateProjectDto, ProjectQueryDto, RevertProjectDto } from '../../chain/chain.dto';
 import { ChainService } from '../../chain/chain.service';
 import { LIAONING_CITIES } from '../../common/cities';
 import { Clock } from '../../common/clock';
@@ -889,7 +889,51 @@ export class SmePagesController {
 
   @Get('projects/:id')
   @Html()
-  async project(@Page() ctx: SignedInContext, @UuidParam() id: string) {
+  project(@Page() ctx: SignedInContext, @UuidParam() id: string) {
+    return this.renderProject(ctx, id);
+  }
+
+  /** The project reaches its next stage (on a day, with evidence): ChainService.advance, as POST /api/v1/projects/:id/advance. */
+  @Post('projects/:id/advance')
+  @Html()
+  async advanceProject(
+    @Page() ctx: SignedInContext,
+    @UuidParam() id: string,
+    @Body() body: Form,
+    @Req() req: ConsoleRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    try {
+      const dto = await validateWith(AdvanceProjectDto, { on: formText(body.on), evidence: formText(body.evidence) });
+      await this.chain.advance(ctx.viewer, id, dto);
+    } catch (e) {
+      res.status(statusOf(e));
+      return this.renderProject(ctx, id, { advance: smeErrorsOf(ctx, e) }, body);
+    }
+    redirectTo(req, res, `/sme/projects/${id}?notice=sme.projectAdvanced`);
+  }
+
+  /** The project goes back one stage (on a day, with a reason): ChainService.revert, as POST /api/v1/projects/:id/revert. */
+  @Post('projects/:id/revert')
+  @Html()
+  async revertProject(
+    @Page() ctx: SignedInContext,
+    @UuidParam() id: string,
+    @Body() body: Form,
+    @Req() req: ConsoleRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    try {
+      const dto = await validateWith(RevertProjectDto, { on: formText(body.on), reason: formText(body.reason) });
+      await this.chain.revert(ctx.viewer, id, dto);
+    } catch (e) {
+      res.status(statusOf(e));
+      return this.renderProject(ctx, id, { revert: smeErrorsOf(ctx, e) }, body);
+    }
+    redirectTo(req, res, `/sme/projects/${id}?notice=sme.projectReverted`);
+  }
+
+  private async renderProject(ctx: SignedInContext, id: string, errors: { advance?: Errors; revert?: Errors } = {}, form: Form = {}) {
     const s = ctx.m.sme;
     const v = ctx.m.vocabulary;
     const [p, chainView] = await Promise.all([this.chain.get(ctx.viewer, id), this.chain.chain(ctx.viewer, id)]);
@@ -929,6 +973,65 @@ export class SmePagesController {
             </tr>
           ))}
         />
+        <div class="grid">
+          {p.stage !== 'industrialisation' ? (
+            <section class="card">
+              <h2 safe>{s.advanceTitle}</h2>
+              <SmeFormError errors={errors.advance} />
+              <form method="post" action={`/sme/projects/${p.id}/advance`}>
+                <CsrfField ctx={ctx} />
+                <Field
+                  name="on"
+                  label={s.moveOn}
+                  type="date"
+                  value={str(form.on) ?? todayIn(this.clock.now(), SHANGHAI)}
+                  required
+                  error={errors.advance?.fields.on}
+                />
+                <Field
+                  name="evidence"
+                  label={s.advanceEvidence}
+                  value={str(form.evidence)}
+                  required
+                  hint={s.evidenceHint}
+                  error={errors.advance?.fields.evidence}
+                />
+                <div class="actions">
+                  <button type="submit" safe>
+                    {s.advanceButton}
+                  </button>
+                </div>
+              </form>
+            </section>
+          ) : (
+            ''
+          )}
+          {p.stage !== 'lab_validation' ? (
+            <section class="card">
+              <h2 safe>{s.revertTitle}</h2>
+              <SmeFormError errors={errors.revert} />
+              <form method="post" action={`/sme/projects/${p.id}/revert`} data-confirm={s.revertConfirm}>
+                <CsrfField ctx={ctx} />
+                <Field
+                  name="on"
+                  label={s.moveOn}
+                  type="date"
+                  value={str(form.on) ?? todayIn(this.clock.now(), SHANGHAI)}
+                  required
+                  error={errors.revert?.fields.on}
+                />
+                <Field name="reason" label={s.revertReason} value={str(form.reason)} required error={errors.revert?.fields.reason} />
+                <div class="actions">
+                  <button type="submit" class="secondary" safe>
+                    {s.revertButton}
+                  </button>
+                </div>
+              </form>
+            </section>
+          ) : (
+            ''
+          )}
+        </div>
         {chainView.stages.map((st) => {
           const of = bookings.items.filter((b) => b.stage === st.stage);
           return (
