@@ -121,6 +121,13 @@ describeInBrowser('console: a booking from request to the official’s dashboard
     expect(await textOf(official.page, 'main')).toContain('场发射扫描电镜');
     await official.page.locator('nav.tabs a', { hasText: '预约' }).click();
     expect(await textOf(official.page, `#b-${bookingId}`)).toContain('已完成');
+
+    // 7. The SME's usage and spend for the year show the booking's price (the my-usage report).
+    const later = await h.newPage();
+    await h.signIn(later.page, 'sme@demo.local');
+    await later.page.goto('/sme/usage');
+    expect(await textOf(later.page, '.figure')).toBe('¥200.00');
+    expect(await textOf(later.page, 'main')).toContain('场发射扫描电镜');
     clock.reset();
   });
 });

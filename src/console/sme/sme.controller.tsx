@@ -22,6 +22,8 @@ import { PageQueryDto } from '../../common/pagination';
 import { UuidParam } from '../../common/validation/uuid-param';
 import { UsageQueryDto } from '../../usage/usage.dto';
 import { UsageService } from '../../usage/usage.service';
+import { ReportPeriodDto } from '../../reports/reports.dto';
+import { ReportsService } from '../../reports/reports.service';
 import { redirectTo } from '../console-exception.filter';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ForRoles, Html, isHtmx, Page } from '../console.decorators';
@@ -73,6 +75,7 @@ export class SmePagesController {
     private readonly feedTokens: FeedTokensService,
     private readonly chain: ChainService,
     private readonly usage: UsageService,
+    private readonly reports: ReportsService,
     private readonly clock: Clock,
   ) {}
 
@@ -1064,20 +1067,17 @@ export class SmePagesController {
     const values = { from: str(q.from) ?? `${today.slice(0, 4)}-01-01`, to: str(q.to) ?? today, offset: str(q.offset) };
     let errors: Errors | null = null;
     let records: Awaited<ReturnType<UsageService['list']>> | null = null;
-    let completed: Awaited<ReturnType<BookingsService['list']>> | null = null;
+    let mine: Awaited<ReturnType<ReportsService['myUsage']>> | null = null;
     try {
       const from = isDate(values.from) ? instantAt(values.from, '00:00', SHANGHAI).toISOString() : values.from;
       const to = isDate(values.to) ? instantAt(addDays(values.to, 1), '00:00', SHANGHAI).toISOString() : values.to;
       records = await this.usage.list(ctx.viewer, await validateWith(UsageQueryDto, { from, to, limit: '50', offset: values.offset }, 'query'));
-      completed = await this.bookings.list(
-        ctx.viewer,
-        await validateWith(BookingQueryDto, { state: 'completed', endFrom: from, endTo: to, limit: '200', sort: '-startsAt' }, 'query'),
-      );
+      // Spend and unit-hours by resource and stage: the report the API serves at GET /api/v1/reports/my-usage (figures in SQL).
+      mine = await this.reports.myUsage(ctx.viewer, await validateWith(ReportPeriodDto, { from, to }, 'query'));
     } catch (e) {
       errors = smeErrorsOf(ctx, e);
     }
     const totals: Array<[string, number]> = records ? Object.entries(records.totals.unitHours as Record<string, number>) : [];
-    const spend = completed ? completed.items.reduce((sum, b) => sum + b.price.fen, 0) : 0;
     return (
       <Layout ctx={ctx} title={ctx.m.common.navMyUsage}>
         <p class="muted" safe>
@@ -1106,18 +1106,36 @@ export class SmePagesController {
         ) : (
           ''
         )}
-        {completed ? (
+        {mine ? (
           <section>
             <h2 safe>{s.spendTitle}</h2>
             <p class="figure" safe>
-              {formatFen(spend, ctx.language)}
+              {formatFen(mine.total.spendFen, ctx.language)}
             </p>
-            <p safe>{s.spendTotal(completed.total, formatFen(spend, ctx.language))}</p>
+            <p class="muted" safe>
+              {s.spendLead}
+            </p>
             <Table
-              headers={[s.state, s.resource, s.facility, s.window, s.price]}
+              headers={[s.resource, s.stage, s.heldCol, s.usedCol, s.spendCol]}
               empty={ctx.m.common.nothingFound}
-              rows={completed.items.map((b) => (
-                <BookingRow ctx={ctx} b={b} />
+              rows={mine.rows.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`/sme/resources/${r.resourceId}`} safe>
+                      {ctx.language === 'en' ? r.resourceNameEn : r.resourceNameZh}
+                    </a>
+                  </td>
+                  <td safe>{ctx.m.vocabulary.label(r.stage)}</td>
+                  <td class="num" safe>
+                    {formatNumber(r.heldUnitHours, ctx.language, 2)}
+                  </td>
+                  <td class="num" safe>
+                    {formatNumber(r.usedUnitHours, ctx.language, 2)}
+                  </td>
+                  <td class="num" safe>
+                    {formatFen(r.spendFen, ctx.language)}
+                  </td>
+                </tr>
               ))}
             />
           </section>
