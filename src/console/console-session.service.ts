@@ -4,10 +4,10 @@ import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import { ClientInfo } from '../auth/client-info';
 import { SessionsService } from '../auth/sessions.service';
-import { actorOf } from '../common/auth/auth-user';
+import { actorOf, Role } from '../common/auth/auth-user';
 import { Clock } from '../common/clock';
 import { AppConfig, APP_CONFIG } from '../config/app-config';
-import { UsersService } from '../organisations/users.service';
+import { OrganisationsService } from '../organisations/organisations.service';
 import { ConsolePreference } from './console-preference.entity';
 import { signSessionCookie, verifySessionCookie } from './console-session';
 import { DEFAULT_LANGUAGE, isLanguage, Language } from './i18n/language';
@@ -15,6 +15,8 @@ import { Viewer } from './page-context';
 
 export interface SignedIn {
   cookie: string;
+  /** The signed-in user's role, from the new access token (where the sign-in page sends them). */
+  role: Role;
   expiresAt: Date;
   language: Language;
   passwordChangeRequired: boolean;
@@ -31,7 +33,7 @@ export class ConsoleSessionService {
     private readonly dataSource: DataSource,
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
-    private readonly users: UsersService,
+    private readonly organisations: OrganisationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -49,7 +51,7 @@ export class ConsoleSessionService {
     const expiresAt = claims && (await this.sessions.sessionExpiry(claims.sid));
     if (!claims || !expiresAt) throw new Error('a session just opened could not be read back');
     const cookie = signSessionCookie(this.config.jwtSecret, { sessionId: claims.sid, userId: claims.sub, expiresAt: Math.floor(expiresAt.getTime() / 1000) });
-    return { cookie, expiresAt, language: await this.languageOf(claims.sub), passwordChangeRequired };
+    return { cookie, role: claims.role, expiresAt, language: await this.languageOf(claims.sub), passwordChangeRequired };
   }
 
   /** The viewer of a session cookie, or null when it is missing, forged, expired, ended, or its user is inactive. */
@@ -59,8 +61,12 @@ export class ConsoleSessionService {
     const user = await this.sessions.findSessionUser(claims.userId, claims.sessionId);
     if (!user) return null;
     const auth = { userId: user.id, email: user.email, role: user.role, organisationId: user.organisationId };
-    const [full, language] = await Promise.all([this.users.get(auth, user.id), this.languageOf(user.id)]);
-    const organisationName = full.organisation ? full.organisation.nameZh : null;
+    // The user is already loaded (and checked active with its session): only its organisation's name and the language remain.
+    const [organisation, language] = await Promise.all([
+      user.organisationId ? this.organisations.findById(user.organisationId) : Promise.resolve(null),
+      this.languageOf(user.id),
+    ]);
+    const organisationName = organisation ? organisation.nameZh : null;
     return {
       viewer: { ...auth, displayName: user.displayName, organisationName, sessionId: claims.sessionId },
       language,

@@ -3,6 +3,7 @@ import { DomainError, FieldError } from '../common/errors/domain-error';
 import { AppValidationPipe } from '../common/validation/validation-pipe';
 import { errorText } from './i18n/errors';
 import { Language } from './i18n/language';
+import type { PageContext } from './page-context';
 
 const pipe = new AppValidationPipe();
 
@@ -28,6 +29,15 @@ export function formErrorsOf(error: DomainError, language: Language, formHasErro
   const translated = error.code === 'validation_failed' ? formHasErrors : (errorText(error.code, language) ?? error.message);
   return { message: translated, detail: error.code === 'validation_failed' ? null : error.message, fields };
 }
+
+/** A refused form's errors in the viewer's language, or the error again if it is not a service's refusal (a 5xx). */
+export function errorsOf(ctx: PageContext, e: unknown): FormErrors {
+  if (e instanceof DomainError && e.status < 500) return formErrorsOf(e, ctx.language, ctx.m.common.formHasErrors);
+  throw e;
+}
+
+/** The HTTP status a re-rendered refused form answers with. */
+export const statusOf = (e: unknown): number => (e instanceof DomainError && e.status >= 400 && e.status < 500 ? e.status : 400);
 
 const topField = (f: FieldError) => f.field.split(/[.[]/)[0];
 

@@ -64,9 +64,7 @@ export class SessionController {
       const dto = await validateWith(LoginDto, { email, password: typeof body.password === 'string' ? body.password : '' });
       const signedIn = await this.sessions.signIn(dto.email, dto.password, clientInfoOf(req));
       this.setSessionCookies(req, res, signedIn);
-      const role = await this.sessions.viewerOf(signedIn.cookie);
-      const home = role ? HOME_OF[role.viewer.role] : '/';
-      return redirectTo(req, res, signedIn.passwordChangeRequired ? '/account/password' : (next ?? home));
+      return redirectTo(req, res, signedIn.passwordChangeRequired ? '/account/password' : (next ?? HOME_OF[signedIn.role]));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const m = ctx.m.common;

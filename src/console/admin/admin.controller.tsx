@@ -16,19 +16,18 @@ import { IndicatorsService } from '../../reports/indicators.service';
 import { redirectTo } from '../console-exception.filter';
 import { ConsoleController, ForRoles, Html, Page } from '../console.decorators';
 import { ConsoleRequest } from '../console.guard';
-import { formBoolean, FormErrors, formNumber, formText, validateWith } from '../forms';
+import { errorsOf, formBoolean, FormErrors, formNumber, formText, statusOf, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
 import { CsrfField, Field, FormError, Option, Pager, SelectField, Table } from '../views/components';
-import { formatDateTime, formatNumber } from '../views/format';
+import { formatDateTime, formatNumber, nameOf } from '../views/format';
 import { Layout } from '../views/layout';
-import { errorsOf, FilterSelect, nameOf, statusOf } from '../official/official-views';
+import { FilterSelect } from '../official/official-views';
 
 type Form = Record<string, unknown>;
 const TZ = 'Asia/Shanghai';
 const PAGE = 20;
 /** A value, or a dash when there is none. */
 const dash = (v: string | null | undefined): string => (v === null || v === undefined || v === '' ? '—' : v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const val = (body: Form | undefined, k: string): string | undefined => (body && typeof body[k] === 'string' ? body[k] : undefined);
 
 /** The admin's pages (role admin): organisations, users and the indicator reference values. */
@@ -74,8 +73,8 @@ export class AdminPagesController {
 
   private async renderOrganisations(ctx: SignedInContext, query: Form, body?: Form, errors?: FormErrors) {
     const a = ctx.m.admin;
-    const kind = str(query.kind);
-    const q = await validateWith(OrganisationQueryDto, { kind, limit: String(PAGE), offset: str(query.offset) ?? '0' }, 'query');
+    const kind = formText(query.kind);
+    const q = await validateWith(OrganisationQueryDto, { kind, limit: String(PAGE), offset: formText(query.offset) ?? '0' }, 'query');
     const list = await this.organisations.list(ctx.viewer, q);
     const kinds: Option[] = ORGANISATION_KINDS.map((k) => ({ value: k, label: ctx.m.vocabulary.label(k) }));
     const f = errors?.fields ?? {};
@@ -178,10 +177,10 @@ export class AdminPagesController {
 
   private async renderUsers(ctx: SignedInContext, query: Form, body?: Form, errors?: FormErrors) {
     const a = ctx.m.admin;
-    const role = str(query.role);
+    const role = formText(query.role);
     const q = await validateWith(
       UserQueryDto,
-      { role, organisationId: str(query.organisationId), limit: String(PAGE), offset: str(query.offset) ?? '0' },
+      { role, organisationId: formText(query.organisationId), limit: String(PAGE), offset: formText(query.offset) ?? '0' },
       'query',
     );
     const [list, orgOptions] = await Promise.all([this.users.list(ctx.viewer, q), this.organisationOptions(ctx)]);

@@ -1,19 +1,5 @@
-import { badRequest, DomainError } from '../../common/errors/domain-error';
-import { formErrorsOf, FormErrors } from '../forms';
-import type { PageContext } from '../page-context';
-import type { Option } from '../views/components';
-
-/** The Chinese or English name of a thing that has both. */
-export const nameOf = (ctx: PageContext, x: { nameZh: string; nameEn?: string | null }): string => (ctx.language === 'en' && x.nameEn ? x.nameEn : x.nameZh);
-
-/** A refused form's errors, or the error again if it is not a service's refusal. */
-export function errorsOf(ctx: PageContext, e: unknown): FormErrors {
-  if (e instanceof DomainError && e.status < 500) return formErrorsOf(e, ctx.language, ctx.m.common.formHasErrors);
-  throw e;
-}
-
-/** The HTTP status a re-rendered refused form answers with. */
-export const statusOf = (e: unknown): number => (e instanceof DomainError && e.status >= 400 && e.status < 500 ? e.status : 400);
+import { badRequest } from '../../common/errors/domain-error';
+import { Option, SelectField } from '../views/components';
 
 /** The report period of the official's pages: whole months `[from-month, to-month]` in Asia/Shanghai (the reports' zone). */
 export interface MonthPeriod {
@@ -60,31 +46,7 @@ export function periodOf(query: Record<string, unknown>, now: Date): MonthPeriod
   return { fromMonth, toMonth, from: monthStartOf(fy, fm), to: monthStartOf(ty, tm) };
 }
 
-/** The query string of a link, the empty values left out. */
-export const queryOf = (q: Record<string, string | undefined>): string => {
-  const s = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') s.set(k, v);
-  return s.toString();
-};
-
 /** A select of a GET filter form, with its own id (the page's POST form may have a field of the same name). */
-export function FilterSelect(props: { name: string; label: string; options: Option[]; value?: string; empty: string }): JSX.Element {
-  const id = `filter-${props.name}`;
-  return (
-    <div class="field">
-      <label for={id} safe>
-        {props.label}
-      </label>
-      <select id={id} name={props.name}>
-        <option value="" safe>
-          {props.empty}
-        </option>
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === props.value} safe>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+export const FilterSelect = (props: { name: string; label: string; options: Option[]; value?: string; empty: string }): JSX.Element => (
+  <SelectField {...props} id={`filter-${props.name}`} />
+);

@@ -16,19 +16,18 @@ import { ReportsService } from '../../reports/reports.service';
 import { UsageQueryDto } from '../../usage/usage.dto';
 import { UsageService } from '../../usage/usage.service';
 import { ConsoleController, ForRoles, Html, Page } from '../console.decorators';
-import { validateWith } from '../forms';
+import { formText, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
 import { Badge, Pager, Table } from '../views/components';
-import { formatDateTime, formatNumber, formatPercent, formatWindow } from '../views/format';
+import { formatDateTime, formatNumber, formatPercent, formatWindow, nameOf, queryOf } from '../views/format';
 import { Layout } from '../views/layout';
-import { MonthPeriod, monthOf, nameOf, periodOf, queryOf } from './official-views';
+import { MonthPeriod, monthOf, periodOf } from './official-views';
 
 type QueryParams = Record<string, unknown>;
 const TZ = 'Asia/Shanghai';
 const PAGE = 20;
 /** The filters a drill-down link may carry (those of the API's report links). */
 const DRILL_FILTERS = ['resourceId', 'facilityId', 'operatorId', 'city', 'kind', 'direction', 'stage', 'unit'] as const;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
 /** The official's pages (role official): read-only views of the reports, the indicators and the audit trail. */
 @ConsoleController('official')
@@ -52,7 +51,7 @@ export class OfficialPagesController {
     const o = ctx.m.official;
     const p = periodOf(query, this.clock.now());
     // Figures in different units are never added together: the charts show one unit at a time (机时 by default).
-    const unit = str(query.unit) ?? 'hour';
+    const unit = formText(query.unit) ?? 'hour';
     const utilisation = async (groupBy: string, withUnit = true) =>
       (await this.reports.utilisation(
         ctx.viewer,
@@ -175,7 +174,7 @@ export class OfficialPagesController {
     const p = periodOf(query, this.clock.now());
     const q = await validateWith(
       UtilisationQueryDto,
-      { from: p.from.toISOString(), to: p.to.toISOString(), groupBy: str(query.groupBy) ?? 'city', unit: str(query.unit), format: 'csv' },
+      { from: p.from.toISOString(), to: p.to.toISOString(), groupBy: formText(query.groupBy) ?? 'city', unit: formText(query.unit), format: 'csv' },
       'query',
     );
     return this.reports.utilisation(ctx.viewer, q);
@@ -184,10 +183,10 @@ export class OfficialPagesController {
   /** The indicators as the API's CSV: a period of months, or a year (with `flag`, the flagged resources only). */
   @Get('indicators.csv')
   async indicatorsCsv(@Page() ctx: SignedInContext, @Query() query: QueryParams) {
-    const groupBy = str(query.groupBy);
-    const flag = str(query.flag);
+    const groupBy = formText(query.groupBy);
+    const flag = formText(query.flag);
     const raw: Record<string, unknown> = { groupBy, flag, format: 'csv' };
-    if (str(query.year) && flag) raw.year = str(query.year);
+    if (formText(query.year) && flag) raw.year = formText(query.year);
     else {
       const p = periodOf(query, this.clock.now());
       raw.from = p.from.toISOString();
@@ -204,9 +203,9 @@ export class OfficialPagesController {
   async drill(@Page() ctx: SignedInContext, @Query() query: QueryParams) {
     const o = ctx.m.official;
     const list = query.list === 'bookings' ? 'bookings' : 'usage';
-    const filters: Record<string, string | undefined> = { from: str(query.from), to: str(query.to) };
-    for (const k of DRILL_FILTERS) filters[k] = str(query[k]);
-    const offset = str(query.offset) ?? '0';
+    const filters: Record<string, string | undefined> = { from: formText(query.from), to: formText(query.to) };
+    for (const k of DRILL_FILTERS) filters[k] = formText(query[k]);
+    const offset = formText(query.offset) ?? '0';
     const keep = { ...filters, list };
     const tabs = (
       <nav class="tabs" aria-label={o.drillLists}>
@@ -386,8 +385,8 @@ export class OfficialPagesController {
   @Html()
   async auditPage(@Page() ctx: SignedInContext, @Query() query: QueryParams) {
     const o = ctx.m.official;
-    const filters = { action: str(query.action), entityType: str(query.entityType), entityId: str(query.entityId) };
-    const q = await validateWith(AuditQueryDto, { ...filters, limit: String(PAGE), offset: str(query.offset) ?? '0' }, 'query');
+    const filters = { action: formText(query.action), entityType: formText(query.entityType), entityId: formText(query.entityId) };
+    const q = await validateWith(AuditQueryDto, { ...filters, limit: String(PAGE), offset: formText(query.offset) ?? '0' }, 'query');
     const [verify, entries] = await Promise.all([this.audit.verify(), this.audit.list(q, ctx.viewer)]);
     return (
       <Layout ctx={ctx} title={o.auditTitle}>

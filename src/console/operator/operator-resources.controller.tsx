@@ -12,12 +12,12 @@ import { IndicatorsService } from '../../reports/indicators.service';
 import { redirectTo } from '../console-exception.filter';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ForRoles, Html, Page } from '../console.decorators';
-import { formBoolean, FormErrors, formNumber, formText, localInputToIso, validateWith } from '../forms';
+import { errorsOf, formBoolean, FormErrors, formNumber, formText, localInputToIso, statusOf, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
 import { CsrfField, Field, FormError, Table } from '../views/components';
-import { formatFen, formatNumber, formatPercent, formatWindow } from '../views/format';
+import { formatFen, formatNumber, formatPercent, formatWindow, nameOf } from '../views/format';
 import { Layout } from '../views/layout';
-import { errorsOf, fenToYuan, nameOf, ownFacilities, ownResources, RowField, statusOf, yuanToFen } from './operator-views';
+import { fenToYuan, ownFacilities, ownResources, yuanToFen } from './operator-views';
 
 type Form = Record<string, unknown>;
 type Section = 'rules' | 'hours' | 'maintenance';
@@ -373,7 +373,7 @@ export class OperatorResourcesPagesController {
             <h3 safe>{o.addMaintenance}</h3>
             <FormError message={m?.message} detail={m?.detail} />
             <div class="grid">
-              <RowField
+              <Field
                 id="m-startsAt"
                 name="startsAt"
                 type="datetime-local"
@@ -382,8 +382,8 @@ export class OperatorResourcesPagesController {
                 error={m?.fields.startsAt}
                 required
               />
-              <RowField id="m-endsAt" name="endsAt" type="datetime-local" label={o.maintenanceEnd} value={mv('endsAt')} error={m?.fields.endsAt} required />
-              <RowField id="m-reason" name="reason" label={o.reason} value={mv('reason')} error={m?.fields.reason} required />
+              <Field id="m-endsAt" name="endsAt" type="datetime-local" label={o.maintenanceEnd} value={mv('endsAt')} error={m?.fields.endsAt} required />
+              <Field id="m-reason" name="reason" label={o.reason} value={mv('reason')} error={m?.fields.reason} required />
             </div>
             <button type="submit" safe>
               {o.addMaintenance}

@@ -17,14 +17,15 @@ import { UsageService } from '../../usage/usage.service';
 import { redirectTo } from '../console-exception.filter';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ForRoles, Html, Page } from '../console.decorators';
-import { FormErrors, formNumber, formText, localInputToIso, validateWith } from '../forms';
+import { errorsOf, FormErrors, formNumber, formText, localInputToIso, statusOf, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
 import { isoToLocalInput } from '../time-input';
-import { Field, FormError, Pager, SelectField, Table, CsrfField } from '../views/components';
-import { formatDateTime, formatNumber } from '../views/format';
+import { Facts, Field, FormError, Pager, SelectField, Table, CsrfField } from '../views/components';
+import { formatDateTime, formatNumber, nameOf } from '../views/format';
+import { DEFAULT_TIME_ZONE } from '../../catalogue/catalogue.constants';
 import { Layout } from '../views/layout';
-import { DEFAULT_TIME_ZONE, errorsOf, Facts, nameOf, ownFacilities, ownResources, statusOf } from './operator-views';
-import { addDays } from './operator.controller';
+import { ownFacilities, ownResources } from './operator-views';
+import { addDays } from '../calendar-days';
 
 type Form = Record<string, unknown>;
 

@@ -14,12 +14,14 @@ import { UuidParam } from '../../common/validation/uuid-param';
 import { redirectTo } from '../console-exception.filter';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ForRoles, Html, Page } from '../console.decorators';
-import { FormErrors, formNumber, formText, localInputToIso, validateWith } from '../forms';
+import { errorsOf, FormErrors, formNumber, formText, localInputToIso, statusOf, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
-import { Badge, CsrfField, FormError, Table } from '../views/components';
-import { formatDateTime, formatFen, formatWindow } from '../views/format';
+import { Badge, CsrfField, Facts, Field, FormError, Table } from '../views/components';
+import { formatDateTime, formatFen, formatWindow, nameOf } from '../views/format';
+import { addDays, isoWeekday, mondayOf } from '../calendar-days';
+import { DEFAULT_TIME_ZONE } from '../../catalogue/catalogue.constants';
 import { Layout } from '../views/layout';
-import { DEFAULT_TIME_ZONE, errorsOf, Facts, nameOf, ownResources, RowField, statusOf } from './operator-views';
+import { ownResources } from './operator-views';
 
 type Form = Record<string, unknown>;
 interface QueueError {
@@ -137,7 +139,7 @@ export class OperatorPagesController {
                   </form>
                   <form method="post" action={`/operator/queue/${b.id}/reject`} class="reject-form">
                     <CsrfField ctx={ctx} />
-                    <RowField id={`reason-${b.id}`} name="reason" label={o.rejectReason} error={err?.fields.reason} />
+                    <Field id={`reason-${b.id}`} name="reason" label={o.rejectReason} error={err?.fields.reason} />
                     <button type="submit" class="danger" safe>
                       {o.reject}
                     </button>
@@ -229,7 +231,7 @@ export class OperatorPagesController {
               <form method="post" action={`/operator/bookings/${b.id}/reject`} class="card">
                 <CsrfField ctx={ctx} />
                 <ErrorOf action="reject" />
-                <RowField id="reject-reason" name="reason" label={o.rejectReason} error={err('reject')?.fields.reason} />
+                <Field id="reject-reason" name="reason" label={o.rejectReason} error={err('reject')?.fields.reason} />
                 <button type="submit" class="danger" safe>
                   {o.reject}
                 </button>
@@ -260,11 +262,11 @@ export class OperatorPagesController {
                 {o.checkOutHint}
               </p>
               {b.resource.mode === 'pooled' ? (
-                <RowField id="check-out-units" name="unitsUsed" type="number" label={o.unitsUsed(b.units)} error={err('check-out')?.fields.unitsUsed} />
+                <Field id="check-out-units" name="unitsUsed" type="number" label={o.unitsUsed(b.units)} error={err('check-out')?.fields.unitsUsed} />
               ) : (
                 ''
               )}
-              <RowField id="check-out-note" name="note" label={o.note} error={err('check-out')?.fields.note} />
+              <Field id="check-out-note" name="note" label={o.note} error={err('check-out')?.fields.note} />
               <button type="submit" safe>
                 {o.checkOut}
               </button>
@@ -276,7 +278,7 @@ export class OperatorPagesController {
             <form method="post" action={`/operator/bookings/${b.id}/cancel`} class="card" data-confirm={o.cancelConfirm}>
               <CsrfField ctx={ctx} />
               <ErrorOf action="cancel" />
-              <RowField id="cancel-reason" name="reason" label={o.cancelReason} error={err('cancel')?.fields.reason} />
+              <Field id="cancel-reason" name="reason" label={o.cancelReason} error={err('cancel')?.fields.reason} />
               <button type="submit" class="danger" safe>
                 {o.cancelBooking}
               </button>
@@ -424,7 +426,7 @@ export class OperatorPagesController {
                   <div class="cal-day">
                     <h3>
                       <a href={link(d, 'day')} safe>
-                        {o.dayHeading(d, weekdayOf(d))}
+                        {o.dayHeading(d, isoWeekday(d))}
                       </a>
                     </h3>
                     <ul>
@@ -465,12 +467,3 @@ export function timeLeftText(ctx: SignedInContext, ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   return ctx.m.operator.timeLeftValue(Math.floor(minutes / 60), minutes % 60);
 }
-
-/** Plain calendar arithmetic on YYYY-MM-DD (no time zone: a local date). */
-export function addDays(date: string, n: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-const weekdayOf = (date: string): number => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
-const mondayOf = (date: string): string => addDays(date, 1 - weekdayOf(date));

@@ -12,9 +12,9 @@ import type { SignedInContext } from '../page-context';
 import { CsrfField, Pager, Table } from '../views/components';
 import { formatDateTime } from '../views/format';
 import { Layout } from '../views/layout';
+import { str } from './sme-views';
 
 type Form = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Where a notice's booking opens, per role (the notice itself says what happened). */
 const BOOKING_PAGE: Record<string, string> = { enterprise: '/sme/bookings/', operator: '/operator/bookings/' };

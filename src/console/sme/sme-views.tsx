@@ -1,25 +1,22 @@
-import type { PropsWithChildren } from '@kitajs/html';
 import type { FreeWindow } from '../../bookings/availability.service';
 import type { BookingView } from '../../bookings/booking-view';
 import type { OpeningIntervalViewDto } from '../../catalogue/resources.dto';
 import { DomainError } from '../../common/errors/domain-error';
-import { formErrorsOf, FormErrors, localInputToIso } from '../forms';
+import { addDays, instantAt, isoWeekday } from '../calendar-days';
+import { errorsOf, FormErrors } from '../forms';
 import type { PageContext } from '../page-context';
 import { isoToLocalInput } from '../time-input';
 import { Badge, Option } from '../views/components';
-import { formatDateTime, formatFen, formatWindow } from '../views/format';
-
-/** The Chinese or English name of a thing that has both. */
-export const nameOf = (ctx: PageContext, x: { nameZh: string; nameEn?: string | null }): string => (ctx.language === 'en' && x.nameEn ? x.nameEn : x.nameZh);
+import { formatDateTime, formatFen, formatWindow, nameOf, queryOf } from '../views/format';
 
 /** Options of a vocabulary (kinds, directions, stages …) with their translated labels. */
 export const vocabularyOptions = (ctx: PageContext, values: readonly string[]): Option[] => values.map((v) => ({ value: v, label: ctx.m.vocabulary.label(v) }));
 
 /** A refused form's errors (with the details a person needs beside the rule), or the error again if it is not a refusal. */
 export function smeErrorsOf(ctx: PageContext, e: unknown, timeZone?: string): FormErrors & { extra: string[] } {
-  if (!(e instanceof DomainError) || e.status >= 500) throw e;
+  const errors = errorsOf(ctx, e);
+  if (!(e instanceof DomainError)) throw e;
   const s = ctx.m.sme;
-  const errors = formErrorsOf(e, ctx.language, ctx.m.common.formHasErrors);
   const tz = timeZone ?? 'Asia/Shanghai';
   const extra: string[] = [];
   const x = e.extra;
@@ -44,9 +41,6 @@ export function smeErrorsOf(ctx: PageContext, e: unknown, timeZone?: string): Fo
   return { ...errors, extra };
 }
 
-/** The HTTP status a re-rendered refused form answers with. */
-export const statusOf = (e: unknown): number => (e instanceof DomainError && e.status >= 400 && e.status < 500 ? e.status : 400);
-
 /** The form-level error with its details, above the form. */
 export function SmeFormError(props: { errors?: (FormErrors & { extra: string[] }) | null }): JSX.Element {
   const e = props.errors;
@@ -70,43 +64,14 @@ export function SmeFormError(props: { errors?: (FormErrors & { extra: string[] }
   );
 }
 
-/** A description list of label → value pairs. */
-export function Facts(props: PropsWithChildren<{ items: Array<[string, string]> }>): JSX.Element {
-  return (
-    <dl class="facts">
-      {props.items.map(([k, v]) => (
-        <>
-          <dt safe>{k}</dt>
-          <dd safe>{v}</dd>
-        </>
-      ))}
-      {props.children}
-    </dl>
-  );
-}
-
 /** A query string of the given values (empty ones left out). */
 export function query(values: Record<string, string | number | undefined | null>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
-  const s = q.toString();
+  const s = queryOf(values);
   return s ? `?${s}` : '';
 }
 
-// ---- dates in a facility's zone (display arithmetic on calendar days)
-
-const DAY = 86_400_000;
-/** `YYYY-MM-DD` + n days. */
-export const addDays = (date: string, n: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
-/** ISO weekday (1 = Monday) of a `YYYY-MM-DD`. */
-export const isoWeekday = (date: string): number => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
-/** The Monday of the week of a `YYYY-MM-DD`. */
-export const mondayOf = (date: string): string => addDays(date, 1 - isoWeekday(date));
-/** Today's date in a zone. */
-export const todayIn = (now: Date, timeZone: string): string => isoToLocalInput(now, timeZone).slice(0, 10);
-export const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`));
-/** The instant of a local wall time in the zone. */
-export const instantAt = (date: string, hhmm: string, timeZone: string): Date => new Date(localInputToIso(`${date}T${hhmm}`, timeZone)!);
+/** A form or query value as sent: a non-empty string, or undefined (not trimmed: it is shown back as typed). */
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;

@@ -27,29 +27,14 @@ import { ReportsService } from '../../reports/reports.service';
 import { redirectTo } from '../console-exception.filter';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ForRoles, Html, isHtmx, Page } from '../console.decorators';
-import { formNumber, formText, localInputToIso, validateWith } from '../forms';
+import { formNumber, formText, localInputToIso, statusOf, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
 import { isoToLocalInput } from '../time-input';
-import { Badge, CsrfField, Field, Pager, SelectField, Table } from '../views/components';
-import { formatDate, formatDateTime, formatFen, formatNumber, formatWindow } from '../views/format';
+import { Badge, CsrfField, Facts, Field, Pager, SelectField, Table } from '../views/components';
+import { formatDate, formatDateTime, formatFen, formatNumber, formatWindow, nameOf } from '../views/format';
 import { Layout } from '../views/layout';
-import {
-  addDays,
-  BookingRow,
-  cellText,
-  Facts,
-  instantAt,
-  isDate,
-  mondayOf,
-  nameOf,
-  query,
-  SmeFormError,
-  smeErrorsOf,
-  statusOf,
-  todayIn,
-  vocabularyOptions,
-  weekGrid,
-} from './sme-views';
+import { addDays, instantAt, isDate, mondayOf, todayIn } from '../calendar-days';
+import { BookingRow, cellText, query, SmeFormError, smeErrorsOf, str, vocabularyOptions, weekGrid } from './sme-views';
 
 type Form = Record<string, unknown>;
 type Errors = ReturnType<typeof smeErrorsOf>;
@@ -59,7 +44,6 @@ interface WeekData {
   thisWeek: string;
   grid: ReturnType<typeof weekGrid>;
 }
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const SHANGHAI = 'Asia/Shanghai';
 
 /** The SME's pages (role enterprise): catalogue, resource and week view, booking, search, bookings, projects, usage. */

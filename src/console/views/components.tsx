@@ -1,8 +1,12 @@
 import type { PropsWithChildren } from '@kitajs/html';
 import { PageContext } from '../page-context';
 
-/** One form field with its label and, beside it, its error in the user's language. */
+/**
+ * One form field with its label and, beside it, its error in the user's language. The id is `f-<name>` unless given
+ * (a page with several forms that share a field name gives each its own).
+ */
 export function Field(props: {
+  id?: string;
   name: string;
   label: string;
   type?: string;
@@ -12,7 +16,7 @@ export function Field(props: {
   hint?: string;
   attrs?: Record<string, string | number | boolean>;
 }): JSX.Element {
-  const id = `f-${props.name}`;
+  const id = props.id ?? `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={['field', props.error ? 'has-error' : '']}>
@@ -53,6 +57,7 @@ export interface Option {
 }
 
 export function SelectField(props: {
+  id?: string;
   name: string;
   label: string;
   options: Option[];
@@ -61,7 +66,7 @@ export function SelectField(props: {
   required?: boolean;
   empty?: string;
 }): JSX.Element {
-  const id = `f-${props.name}`;
+  const id = props.id ?? `f-${props.name}`;
   return (
     <div class={['field', props.error ? 'has-error' : '']}>
       <label for={id} safe>
@@ -195,3 +200,18 @@ export const Badge = (props: { ctx: PageContext; value: string }): JSX.Element =
     {props.ctx.m.vocabulary.label(props.value)}
   </span>
 );
+
+/** A description list of label → value pairs. */
+export function Facts(props: PropsWithChildren<{ items: Array<[string, string]> }>): JSX.Element {
+  return (
+    <dl class="facts">
+      {props.items.map(([k, v]) => (
+        <>
+          <dt safe>{k}</dt>
+          <dd safe>{v}</dd>
+        </>
+      ))}
+      {props.children}
+    </dl>
+  );
+}

@@ -1,4 +1,15 @@
 import { Language } from '../i18n/language';
+import type { PageContext } from '../page-context';
+
+/** The Chinese or English name of a thing that has both. */
+export const nameOf = (ctx: PageContext, x: { nameZh: string; nameEn?: string | null }): string => (ctx.language === 'en' && x.nameEn ? x.nameEn : x.nameZh);
+
+/** The query string of a link (without `?`), the empty values left out. */
+export function queryOf(values: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  return q.toString();
+}
 
 /** Integer fen as yuan: `¥1,234.50`. */
 export function formatFen(fen: number | string | null | undefined, language: Language): string {

@@ -58,7 +58,7 @@ export const roleLabel = (m: Messages, role: Role): string =>
  * switch and sign-out (both POST forms with the CSRF token), then the page. htmx sends the CSRF token in a
  * header on every request it makes (`hx-headers` on the body).
  */
-export function Layout(props: PropsWithChildren<{ ctx: PageContext; title: string; scripts?: ('charts' | 'week')[] }>): JSX.Element {
+export function Layout(props: PropsWithChildren<{ ctx: PageContext; title: string; scripts?: 'charts'[] }>): JSX.Element {
   const { ctx } = props;
   const m = ctx.m.common;
   const nav = ctx.viewer ? NAVIGATION[ctx.viewer.role] : [];
