@@ -18,7 +18,7 @@ import { UsageService } from '../../usage/usage.service';
 import { ConsoleController, ForRoles, Html, Page } from '../console.decorators';
 import { formText, validateWith } from '../forms';
 import type { SignedInContext } from '../page-context';
-import { Badge, Pager, Table } from '../views/components';
+import { Badge, Field, Pager, Table } from '../views/components';
 import { formatDateTime, formatNumber, formatPercent, formatWindow, nameOf, queryOf } from '../views/format';
 import { Layout } from '../views/layout';
 import { MonthPeriod, monthOf, periodOf } from './official-views';
@@ -403,24 +403,9 @@ export class OfficialPagesController {
         </section>
         <h2 safe>{o.recentEntries}</h2>
         <form method="get" action="/official/audit" class="filters">
-          <div class="field">
-            <label for="f-action" safe>
-              {o.action}
-            </label>
-            <input id="f-action" name="action" value={filters.action} placeholder="booking.approved" />
-          </div>
-          <div class="field">
-            <label for="f-entityType" safe>
-              {o.entityType}
-            </label>
-            <input id="f-entityType" name="entityType" value={filters.entityType} placeholder="booking" />
-          </div>
-          <div class="field">
-            <label for="f-entityId" safe>
-              {o.entityId}
-            </label>
-            <input id="f-entityId" name="entityId" value={filters.entityId} />
-          </div>
+          <Field name="action" label={o.action} value={filters.action} attrs={{ placeholder: 'booking.approved' }} />
+          <Field name="entityType" label={o.entityType} value={filters.entityType} attrs={{ placeholder: 'booking' }} />
+          <Field name="entityId" label={o.entityId} value={filters.entityId} />
           <button type="submit" safe>
             {ctx.m.common.search}
           </button>
@@ -453,18 +438,8 @@ function PeriodForm(props: { ctx: SignedInContext; p: MonthPeriod; action: strin
   const v = props.ctx.m.vocabulary;
   return (
     <form method="get" action={props.action} class="filters">
-      <div class="field">
-        <label for="f-from" safe>
-          {o.fromMonth}
-        </label>
-        <input id="f-from" name="from" type="month" value={props.p.fromMonth} />
-      </div>
-      <div class="field">
-        <label for="f-to" safe>
-          {o.toMonth}
-        </label>
-        <input id="f-to" name="to" type="month" value={props.p.toMonth} />
-      </div>
+      <Field name="from" label={o.fromMonth} type="month" value={props.p.fromMonth} />
+      <Field name="to" label={o.toMonth} type="month" value={props.p.toMonth} />
       <div class="field">
         <label for="f-unit" safe>
           {o.chartUnit}

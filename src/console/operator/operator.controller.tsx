@@ -362,12 +362,7 @@ export class OperatorPagesController {
               </option>
             </select>
           </div>
-          <div class="field">
-            <label for="f-date" safe>
-              {o.date}
-            </label>
-            <input id="f-date" name="date" type="date" value={date} />
-          </div>
+          <Field name="date" label={o.date} type="date" value={date} />
           <div class="field">
             <label for="f-resource" safe>
               {o.resource}
